@@ -1,0 +1,20 @@
+import { capacityOf } from '@headroom/plan';
+import type { Command } from 'commander';
+import type { Io } from '../io';
+import { loadOrFail, resolvePlanFile } from '../plan-file';
+import { renderCapacity } from '../render/capacity';
+import { parseFormat } from './formats';
+
+export function registerPlan(program: Command, io: Io): void {
+  program
+    .command('plan')
+    .description('Print the capacity table per family and target: totals, multiplier against the best target, and the seed 2.7x rule.')
+    .argument('[file]', 'plan file (default: headroom.yaml, then infra/headroom.yaml)')
+    .option('--format <format>', 'text, markdown or json', 'text')
+    .action((fileArg: string | undefined, options: { format: string }) => {
+      const format = parseFormat(options.format, ['text', 'markdown', 'json']);
+      const file = resolvePlanFile(fileArg);
+      const { plan } = loadOrFail(file, io);
+      io.stdout(`${renderCapacity(plan, capacityOf(plan), format, file)}\n`);
+    });
+}

@@ -1,0 +1,59 @@
+import { CATALOG_VERSION, REFERENCE_REQUEST, SEED_RULE, type FamilyCapacity, type Plan } from '@headroom/plan';
+import { markdownTable, num, textTable, times } from './table';
+
+export type Format = 'text' | 'markdown' | 'json';
+
+const HEADER = ['target', 'provider', 'region', 'residency', 'RPM', 'TPM', 'ITPM', 'OTPM', 'served TPM*'];
+
+function rows(family: FamilyCapacity): string[][] {
+  const body = family.targets.map((t) => [
+    t.targetId + (t.advisory ? ' (advisory)' : ''), t.provider, t.region, t.residency,
+    num(t.limits.rpm), num(t.limits.tpm), num(t.limits.itpm), num(t.limits.otpm), num(t.servedTokensPerMinute),
+  ]);
+  const l = family.limits;
+  body.push(['total', '', '', '', num(l.rpm?.sum), num(l.tpm?.sum), num(l.itpm?.sum), num(l.otpm?.sum), num(family.served.sum)]);
+  return body;
+}
+
+function headline(family: FamilyCapacity): string[] {
+  const { tokens, ruleOfThumb, served } = family;
+  return [
+    `Theoretical: ${num(tokens.sum)} tokens/min = ${times(tokens.multiplier)} the best single target (${tokens.bestTarget}, ${num(tokens.best)})`,
+    `Seed ${SEED_RULE.multiplier}x rule: ${num(ruleOfThumb.tokensPerMinute)} tokens/min (${times(ruleOfThumb.multiplier)})`,
+    `Served at the reference request: ${num(served.sum)} tokens/min = ${times(served.multiplier)} the best single target`,
+  ];
+}
+
+const FOOTNOTE = `* tokens/min of a reference request (${REFERENCE_REQUEST.inputTokens} input + ${REFERENCE_REQUEST.outputTokens} output tokens, max_tokens ${REFERENCE_REQUEST.maxTokens}) the limits sustain under each provider's cost model (Azure counts max_tokens at admission; Bedrock burns Claude output at 5x).`;
+
+export function renderCapacity(plan: Plan, capacity: readonly FamilyCapacity[], format: Format, file: string): string {
+  if (format === 'json') {
+    return JSON.stringify({ plan: plan.name, file, catalogVersion: CATALOG_VERSION, seedRule: SEED_RULE, referenceRequest: REFERENCE_REQUEST, families: capacity }, null, 2);
+  }
+  if (format === 'markdown') {
+    return [
+      `## Headroom capacity: \`${plan.name}\``,
+      '',
+      ...capacity.flatMap((f) => [
+        `### ${f.familyId} (${f.api} API; aliases: ${f.targets.length ? plan.families[f.familyId]!.aliases.map((a) => `\`${a}\``).join(', ') : ''})`,
+        '',
+        markdownTable(HEADER, rows(f), [4, 5, 6, 7, 8]),
+        '',
+        ...headline(f).map((l) => `- ${l}`),
+        '',
+      ]),
+      `<sub>${FOOTNOTE} Catalog ${CATALOG_VERSION}.</sub>`,
+    ].join('\n');
+  }
+  return [
+    `Plan ${plan.name} (${file}), catalog ${CATALOG_VERSION}`,
+    ...capacity.flatMap((f) => [
+      '',
+      `${f.familyId}  (${f.api} API; aliases: ${plan.families[f.familyId]!.aliases.join(', ')})`,
+      textTable(HEADER, rows(f)),
+      ...headline(f).map((l) => `  ${l}`),
+    ]),
+    '',
+    FOOTNOTE,
+  ].join('\n');
+}

@@ -1,0 +1,117 @@
+import type { PlanDraft } from '../draft';
+import { checkName, NAME_RULES } from '../naming';
+import { closest, listOf } from '../problems';
+import { targetsOfDraft } from './targets';
+import type { ProblemList } from './problem';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+const RESOURCE_GROUP = /^[-\w.()]{0,89}[-\w()]$/;
+
+export function checkPlanLevel(draft: PlanDraft, problems: ProblemList): void {
+  if (draft.name !== undefined && !checkName(NAME_RULES.planName, draft.name)) {
+    problems.error('naming/plan-name', ['name'], 'the plan name prefixes every cloud resource name and breaks naming rules', {
+      value: draft.name,
+      allowed: NAME_RULES.planName.allowed,
+      fix: `use e.g. '${suggestName(draft.name)}'`,
+    });
+  }
+  if (draft.aws) {
+    if (!/^\d{12}$/.test(draft.aws.account)) {
+      problems.error('aws/account', ['aws', 'account'], 'not an AWS account id', {
+        value: draft.aws.account, allowed: 'exactly 12 digits, quoted so YAML keeps leading zeros', fix: 'write it as a string, e.g. account: "111122223333"',
+      });
+    }
+    if (!AWS_REGION.test(draft.aws.region)) {
+      problems.error('aws/region', ['aws', 'region'], 'not an AWS region name', {
+        value: draft.aws.region, allowed: "an AWS region code such as 'us-east-1'", fix: 'use the region code, not its display name',
+      });
+    }
+  }
+  if (draft.azure) {
+    for (const field of ['subscription', 'tenant'] as const) {
+      if (!GUID.test(draft.azure[field])) {
+        problems.error('azure/guid', ['azure', field], `the Azure ${field} id is not a GUID`, {
+          value: draft.azure[field], allowed: 'a GUID like 00000000-0000-0000-0000-000000000000', fix: `copy the ${field} id from the Azure portal or 'az account show'`,
+        });
+      }
+    }
+    if (draft.azure.clientId !== undefined && !GUID.test(draft.azure.clientId)) {
+      problems.error('azure/guid', ['azure', 'clientId'], 'the Entra application id is not a GUID', {
+        value: draft.azure.clientId, allowed: 'a GUID', fix: "use the 'routerClientId' output of the Pulumi program",
+      });
+    }
+    if (!RESOURCE_GROUP.test(draft.azure.resourceGroup)) {
+      problems.error('naming/azure-resource-group', ['azure', 'resourceGroup'], 'breaks Azure resource group naming rules', {
+        value: draft.azure.resourceGroup, allowed: '1-90 letters, digits, -, _, ., ( and ), not ending with a period', fix: 'rename the resource group',
+      });
+    }
+  }
+  if (draft.gcp) {
+    if (!GCP_PROJECT.test(draft.gcp.project)) {
+      problems.error('gcp/project', ['gcp', 'project'], 'not a GCP project id', {
+        value: draft.gcp.project, allowed: '6-30 lowercase letters, digits and hyphens, starting with a letter', fix: 'use the project id (not its display name or number)',
+      });
+    }
+    if (draft.gcp.projectNumber !== undefined && !/^\d{6,20}$/.test(draft.gcp.projectNumber)) {
+      problems.error('gcp/project-number', ['gcp', 'projectNumber'], 'not a GCP project number', {
+        value: draft.gcp.projectNumber, allowed: 'the numeric project number, quoted', fix: "run 'gcloud projects describe <id> --format=value(projectNumber)'",
+      });
+    }
+  }
+
+  const refs = targetsOfDraft(draft);
+  const firstOf = (provider: string) => refs.find((r) => r.target.provider === provider);
+  const azureTarget = firstOf('azure-openai');
+  if (azureTarget && !draft.azure) {
+    problems.error('azure/missing-block', ['azure'], `Azure OpenAI targets need the plan's azure block (first: ${azureTarget.key})`, {
+      value: undefined,
+      allowed: 'azure: { subscription, resourceGroup, tenant }',
+      fix: 'add an azure block naming the subscription, resource group and tenant that hold the accounts',
+      at: ['families', azureTarget.familyId, 'targets', azureTarget.targetId, 'provider'],
+    });
+  }
+  const vertexTarget = firstOf('vertex');
+  if (vertexTarget && !draft.gcp) {
+    problems.error('gcp/missing-project', ['gcp', 'project'], `Vertex targets need gcp.project (first: ${vertexTarget.key})`, {
+      value: undefined,
+      allowed: 'gcp: { project: <project id> }',
+      fix: 'add a gcp block with the project that holds the Vertex quota',
+      at: ['families', vertexTarget.familyId, 'targets', vertexTarget.targetId, 'provider'],
+    });
+  }
+
+  checkAliases(draft, problems);
+}
+
+function checkAliases(draft: PlanDraft, problems: ProblemList): void {
+  const owner = new Map<string, string>();
+  for (const familyId of Object.keys(draft.families).sort()) {
+    const aliases = draft.families[familyId]!.aliases;
+    aliases.forEach((alias, index) => {
+      const previous = owner.get(alias);
+      if (previous === undefined) {
+        owner.set(alias, familyId);
+        return;
+      }
+      const sameFamily = previous === familyId;
+      problems.error('family/duplicate-alias', ['families', familyId, 'aliases', index],
+        sameFamily ? `alias '${alias}' is listed twice` : `alias '${alias}' is already served by family '${previous}'`, {
+          value: alias,
+          allowed: 'each model name in exactly one family, so the router knows where to send it',
+          fix: sameFamily ? 'remove the repeated alias' : `remove it from '${familyId}' or from '${previous}'`,
+        });
+    });
+  }
+}
+
+function suggestName(name: string): string {
+  const cleaned = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^[^a-z]+|-+$/g, '').slice(0, 24).replace(/-+$/, '');
+  return cleaned.length >= 3 ? cleaned : 'my-llm-plan';
+}
+
+export function suggestRegion(region: string, known: readonly string[]): string {
+  const suggestion = closest(region, known);
+  return suggestion ? `did you mean '${suggestion}'?` : `use one of ${listOf(known.slice(0, 12))}${known.length > 12 ? ', ...' : ''}`;
+}

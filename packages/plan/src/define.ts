@@ -1,0 +1,18 @@
+import { validatePlan } from './load';
+import { PlanValidationError, type PlanProblem } from './problems';
+import type { PlanInput } from './schema';
+import type { Plan } from './types';
+
+/**
+ * The typed equivalent of headroom.yaml for TypeScript users. Runs every check the YAML loader
+ * runs and throws a `PlanValidationError` listing every error (field paths instead of lines).
+ */
+export function definePlan(input: PlanInput): Plan {
+  return definePlanWithWarnings(input).plan;
+}
+
+export function definePlanWithWarnings(input: PlanInput): { plan: Plan; warnings: PlanProblem[] } {
+  const { plan, problems } = validatePlan(input);
+  if (!plan) throw new PlanValidationError(problems);
+  return { plan, warnings: problems };
+}

@@ -1,0 +1,254 @@
+import { residencyOf, servesPin } from './catalog';
+import { canonicalize } from './canonical';
+import { capacityOf, type FamilyCapacity, type TargetCapacity, type Total } from './capacity';
+import { resolvedLimits } from './cost';
+import { GEOS, LIMIT_KINDS, targetsOf, type Geo, type LimitKind, type Plan, type Provider, type Target, type TargetRef } from './types';
+
+export interface FieldChange {
+  /** Dotted path inside the target, family or plan, e.g. `limits.tpm`. */
+  readonly field: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+export interface TargetChange {
+  readonly key: string;
+  readonly familyId: string;
+  readonly targetId: string;
+  readonly kind: 'added' | 'removed' | 'changed';
+  readonly fields: readonly FieldChange[];
+  readonly before?: TargetCapacity;
+  readonly after?: TargetCapacity;
+}
+
+export interface FamilyDelta {
+  readonly familyId: string;
+  readonly before?: FamilySummary;
+  readonly after?: FamilySummary;
+  readonly fields: readonly FieldChange[];
+}
+
+export interface FamilySummary {
+  readonly tokens: Total;
+  readonly ruleOfThumb: number;
+  readonly served: Total;
+  readonly limits: Readonly<Partial<Record<LimitKind, Total>>>;
+  /** Declared tokens per minute of each target, by target id. */
+  readonly tokensByTarget: Readonly<Record<string, number>>;
+}
+
+export type RiskCode =
+  | 'capacity-decreased'
+  | 'family-removed'
+  | 'residency-failover-lost'
+  | 'new-credentials'
+  | 'azure-quota-request'
+  | 'target-renamed'
+  | 'resource-replaced';
+
+export interface Risk {
+  readonly code: RiskCode;
+  /** The family or target the risk is about. */
+  readonly subject: string;
+  readonly message: string;
+}
+
+export interface PlanDiff {
+  readonly plan: string;
+  readonly targets: readonly TargetChange[];
+  readonly families: readonly FamilyDelta[];
+  readonly planFields: readonly FieldChange[];
+  readonly risks: readonly Risk[];
+  readonly changed: boolean;
+}
+
+/** Flatten a value to `a.b.c -> leaf`, arrays kept whole (aliases, pins), keys sorted. */
+function flatten(value: unknown, prefix = '', out: Map<string, unknown> = new Map()): Map<string, unknown> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const key of Object.keys(value).sort()) flatten((value as Record<string, unknown>)[key], prefix ? `${prefix}.${key}` : key, out);
+  } else if (value !== undefined) {
+    out.set(prefix, value);
+  }
+  return out;
+}
+
+function fieldChanges(before: unknown, after: unknown): FieldChange[] {
+  const a = flatten(canonicalize(before));
+  const b = flatten(canonicalize(after));
+  const keys = [...new Set([...a.keys(), ...b.keys()])].sort();
+  return keys
+    .filter((k) => JSON.stringify(a.get(k)) !== JSON.stringify(b.get(k)))
+    .map((field) => ({ field, before: a.get(field), after: b.get(field) }));
+}
+
+/** Targets normalised for comparison: resolved limits, so a derived Azure RPM change shows up. */
+function normalisedTarget(target: Target): unknown {
+  return { ...target, limits: resolvedLimits(target) };
+}
+
+function summary(family: FamilyCapacity): FamilySummary {
+  return { tokens: family.tokens, ruleOfThumb: family.ruleOfThumb.tokensPerMinute, served: family.served, limits: family.limits, tokensByTarget: Object.fromEntries(family.targets.map((t) => [t.targetId, t.tokensPerMinute])) };
+}
+
+/** Compare two validated plans. `base` is undefined when the plan is new. */
+export function diffPlans(base: Plan | undefined, head: Plan): PlanDiff {
+  const beforeRefs = new Map((base ? targetsOf(base) : []).map((r) => [r.key, r]));
+  const afterRefs = new Map(targetsOf(head).map((r) => [r.key, r]));
+  const beforeCap = new Map((base ? capacityOf(base) : []).map((f) => [f.familyId, f]));
+  const afterCap = new Map(capacityOf(head).map((f) => [f.familyId, f]));
+  const capOf = (caps: Map<string, FamilyCapacity>, ref: TargetRef) => caps.get(ref.familyId)?.targets.find((t) => t.key === ref.key);
+
+  const targets: TargetChange[] = [];
+  for (const key of [...new Set([...beforeRefs.keys(), ...afterRefs.keys()])].sort()) {
+    const before = beforeRefs.get(key);
+    const after = afterRefs.get(key);
+    const ref = (after ?? before)!;
+    const fields = fieldChanges(before ? normalisedTarget(before.target) : {}, after ? normalisedTarget(after.target) : {});
+    if (fields.length === 0) continue;
+    targets.push({
+      key, familyId: ref.familyId, targetId: ref.targetId,
+      kind: !before ? 'added' : !after ? 'removed' : 'changed',
+      fields,
+      ...(before ? { before: capOf(beforeCap, before)! } : {}),
+      ...(after ? { after: capOf(afterCap, after)! } : {}),
+    });
+  }
+
+  const families: FamilyDelta[] = [];
+  const familyIds = [...new Set([...Object.keys(base?.families ?? {}), ...Object.keys(head.families)])].sort();
+  for (const familyId of familyIds) {
+    const strip = (plan: Plan | undefined) => {
+      const family = plan?.families[familyId];
+      if (!family) return {};
+      const { targets: _targets, ...rest } = family;
+      return { ...rest, aliases: [...family.aliases].sort(), pins: [...(family.pins ?? [])].sort() };
+    };
+    const before = beforeCap.get(familyId);
+    const after = afterCap.get(familyId);
+    families.push({
+      familyId,
+      ...(before ? { before: summary(before) } : {}),
+      ...(after ? { after: summary(after) } : {}),
+      fields: fieldChanges(strip(base), strip(head)),
+    });
+  }
+
+  const withoutFamilies = (plan: Plan | undefined) => {
+    if (!plan) return {};
+    const { families: _families, ...rest } = plan;
+    return rest;
+  };
+  const planFields = fieldChanges(withoutFamilies(base), withoutFamilies(head));
+  const risks = assessRisks(base, head, targets, families);
+  const changed = targets.length > 0 || planFields.length > 0 || families.some((f) => f.fields.length > 0);
+  return { plan: head.name, targets, families, planFields, risks, changed };
+}
+
+const CREDENTIALS: Record<Provider, string> = {
+  anthropic: 'an Anthropic API key in Secrets Manager',
+  openai: 'an OpenAI API key in Secrets Manager',
+  bedrock: 'Bedrock model access (and the one-time Anthropic first-use form) in the account',
+  vertex: 'the Workload Identity pool trusting the router role, and Claude enabled in Model Garden',
+  'azure-openai': 'the Entra application with a federated credential for the router role (azure.clientId)',
+};
+
+function assessRisks(base: Plan | undefined, head: Plan, targets: readonly TargetChange[], families: readonly FamilyDelta[]): Risk[] {
+  const risks: Risk[] = [];
+  if (!base) return providersNew(undefined, head);
+
+  for (const family of families) {
+    if (family.before && !family.after) {
+      risks.push({ code: 'family-removed', subject: family.familyId, message: `family '${family.familyId}' is removed: clients sending its aliases will get errors` });
+      continue;
+    }
+    if (!family.before || !family.after) continue;
+    for (const kind of LIMIT_KINDS) {
+      const b = family.before.limits[kind]?.sum ?? 0;
+      const a = family.after.limits[kind]?.sum ?? 0;
+      if (a < b) risks.push({ code: 'capacity-decreased', subject: family.familyId, message: `${kind.toUpperCase()} of '${family.familyId}' falls from ${b} to ${a} (${pct(a, b)})` });
+    }
+  }
+
+  for (const familyId of Object.keys(head.families).sort()) {
+    const before = base.families[familyId];
+    if (!before) continue;
+    const after = head.families[familyId]!;
+    for (const geo of GEOS) {
+      const count = (targetsMap: Record<string, Target>) => Object.values(targetsMap).filter((t) => servesPin(residencyOf(t), geo)).length;
+      const b = count(before.targets);
+      const a = count(after.targets);
+      const pinned = (after.pins ?? []).includes(geo as Geo) || (before.pins ?? []).includes(geo as Geo);
+      if (b >= 2 && a < 2 && (pinned || a < b)) {
+        risks.push({
+          code: 'residency-failover-lost', subject: familyId,
+          message: `'${geo}' processing in '${familyId}' drops from ${b} targets to ${a}: ${a === 0 ? `${geo}-pinned traffic has nowhere to go` : `${geo}-pinned traffic loses failover`}`,
+        });
+      }
+    }
+  }
+
+  risks.push(...providersNew(base, head));
+
+  for (const change of targets) {
+    if (change.kind === 'removed') continue;
+    const after = head.families[change.familyId]!.targets[change.targetId]!;
+    if (after.provider !== 'azure-openai') continue;
+    const beforeTarget = base.families[change.familyId]?.targets[change.targetId];
+    const beforeTpm = beforeTarget?.provider === 'azure-openai' ? beforeTarget.limits.tpm : 0;
+    if (after.limits.tpm > beforeTpm) {
+      risks.push({
+        code: 'azure-quota-request', subject: change.key,
+        message: `${change.key} needs +${after.limits.tpm - beforeTpm} TPM of ${after.model} ${after.sku} quota in ${after.region}: check the subscription's quota before merging, or file a quota request`,
+      });
+    }
+  }
+
+  const removed = targets.filter((t) => t.kind === 'removed');
+  const added = targets.filter((t) => t.kind === 'added');
+  for (const gone of removed) {
+    const old = base.families[gone.familyId]!.targets[gone.targetId]!;
+    const twin = added.find((n) => n.familyId === gone.familyId && sameIdentity(old, head.families[n.familyId]!.targets[n.targetId]!));
+    if (twin) {
+      risks.push({
+        code: 'target-renamed', subject: gone.key,
+        message: `${gone.key} looks renamed to ${twin.key}: every derived name changes, so its ${resourcesOf(old.provider)} are destroyed and recreated and its metrics and alarms start over`,
+      });
+    }
+  }
+  for (const change of targets.filter((t) => t.kind === 'changed')) {
+    const replacing = change.fields.filter((f) => f.field === 'region' || f.field === 'provider' || f.field === 'sku');
+    const provider = head.families[change.familyId]!.targets[change.targetId]!.provider;
+    if (replacing.length > 0 && (provider === 'azure-openai' || provider === 'vertex')) {
+      risks.push({
+        code: 'resource-replaced', subject: change.key,
+        message: `${change.key}: changing ${replacing.map((f) => f.field).join(', ')} replaces its ${resourcesOf(provider)}`,
+      });
+    }
+  }
+  return risks;
+}
+
+function providersNew(base: Plan | undefined, head: Plan): Risk[] {
+  const had = new Set((base ? targetsOf(base) : []).map((r) => r.target.provider));
+  const first = new Map<Provider, string>();
+  for (const ref of targetsOf(head)) if (!had.has(ref.target.provider) && !first.has(ref.target.provider)) first.set(ref.target.provider, ref.key);
+  return [...first].map(([provider, key]) => ({
+    code: 'new-credentials' as const, subject: key, message: `first ${provider} target (${key}): needs ${CREDENTIALS[provider]}`,
+  }));
+}
+
+function sameIdentity(a: Target, b: Target): boolean {
+  return a.provider === b.provider && a.model === b.model && ('region' in a ? a.region : '') === ('region' in b ? b.region : '');
+}
+
+function resourcesOf(provider: Provider): string {
+  switch (provider) {
+    case 'azure-openai': return 'Azure deployment (capacity released and re-requested)';
+    case 'vertex': return 'Vertex quota preferences';
+    default: return 'dashboard rows and alarms';
+  }
+}
+
+function pct(after: number, before: number): string {
+  return `${(((after - before) / before) * 100).toFixed(1)}%`;
+}

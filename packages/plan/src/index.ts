@@ -1,0 +1,14 @@
+export * from './types';
+export * from './schema';
+export * from './problems';
+export * from './load';
+export * from './define';
+export * from './naming';
+export * from './cost';
+export * from './capacity';
+export * from './router-config';
+export * from './diff';
+export * from './canonical';
+export * as catalog from './catalog';
+export { residencyOf, servesPin, describeResidency, type Residency, CATALOG_VERSION } from './catalog';
+export { planJsonSchema } from './json-schema';

@@ -1,0 +1,106 @@
+import type { Plan, Provider, Target, TargetRef } from './types';
+
+/**
+ * Every cloud resource name, derived from plan keys only (plan name, family id, target id, region).
+ * Never from list positions: reordering the plan renames nothing.
+ */
+
+/** A naming rule of one cloud, checked against each derived name. */
+export interface NameRule {
+  readonly what: string;
+  readonly pattern: RegExp;
+  readonly min: number;
+  readonly max: number;
+  readonly allowed: string;
+}
+
+export const NAME_RULES = {
+  planName: { what: 'plan name', pattern: /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, min: 3, max: 24, allowed: '3-24 lowercase letters, digits and single hyphens, starting with a letter' },
+  key: { what: 'family or target id', pattern: /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, min: 1, max: 40, allowed: '1-40 lowercase letters, digits and single hyphens, starting with a letter' },
+  azureAccount: { what: 'Azure account name and custom subdomain', pattern: /^[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]$/, min: 2, max: 64, allowed: '2-64 letters, digits and hyphens, starting and ending alphanumeric' },
+  azureDeployment: { what: 'Azure deployment name', pattern: /^[a-zA-Z0-9][\w.-]*$/, min: 2, max: 64, allowed: '2-64 letters, digits, -, _ and .' },
+  vertexQuotaPreference: { what: 'Vertex quota preference id', pattern: /^[a-z][a-z0-9-]*[a-z0-9]$/, min: 2, max: 63, allowed: '2-63 lowercase letters, digits and hyphens' },
+  iamRole: { what: 'IAM role name', pattern: /^[\w+=,.@-]+$/, min: 1, max: 64, allowed: '1-64 characters of [A-Za-z0-9+=,.@_-]' },
+  alarm: { what: 'CloudWatch alarm name', pattern: /^[\x20-\x7e]+$/, min: 1, max: 255, allowed: '1-255 printable ASCII characters' },
+  dynamoTable: { what: 'DynamoDB table name', pattern: /^[\w.-]+$/, min: 3, max: 255, allowed: '3-255 of [A-Za-z0-9_.-]' },
+  wifPool: { what: 'Workload Identity pool id', pattern: /^[a-z][a-z0-9-]*[a-z0-9]$/, min: 4, max: 32, allowed: '4-32 lowercase letters, digits and hyphens' },
+} as const satisfies Record<string, NameRule>;
+
+export function checkName(rule: NameRule, name: string): boolean {
+  return name.length >= rule.min && name.length <= rule.max && rule.pattern.test(name);
+}
+
+/** One Azure OpenAI account per region; its custom subdomain makes the endpoint host. */
+export function azureAccountName(plan: Pick<Plan, 'name'>, region: string): string {
+  return `${plan.name}-${region}`;
+}
+
+export function azureDeploymentName(familyId: string, targetId: string): string {
+  return `${familyId}-${targetId}`;
+}
+
+export function azureEndpoint(plan: Pick<Plan, 'name'>, region: string): string {
+  return `https://${azureAccountName(plan, region)}.openai.azure.com`;
+}
+
+export type AlarmKind = 'throttle-rate' | 'low-headroom' | 'retry-budget-exhausted';
+
+export function alarmName(plan: Pick<Plan, 'name'>, familyId: string, targetId: string, kind: AlarmKind): string {
+  return `${plan.name}/${familyId}/${targetId}/${kind}`;
+}
+
+export function vertexQuotaPreferenceId(plan: Pick<Plan, 'name'>, familyId: string, targetId: string, limit: string): string {
+  return `${plan.name}-${familyId}-${targetId}-${limit}`;
+}
+
+export function routerRoleName(plan: Pick<Plan, 'name'>): string {
+  return `${plan.name}-headroom-router`;
+}
+
+export function stateTableName(plan: Pick<Plan, 'name'>): string {
+  return `${plan.name}-headroom-state`;
+}
+
+export function dashboardName(plan: Pick<Plan, 'name'>): string {
+  return `${plan.name}-headroom`;
+}
+
+/** Workload Identity pool (GCP) and Entra application (Azure) trusting the router role. */
+export function workloadIdentityPoolId(plan: Pick<Plan, 'name'>): string {
+  return `${plan.name}-router`;
+}
+
+export function entraApplicationName(plan: Pick<Plan, 'name'>): string {
+  return `${plan.name}-headroom-router`;
+}
+
+export function azureAlertName(plan: Pick<Plan, 'name'>, region: string, kind: 'throttles' | 'tokens'): string {
+  return `${plan.name}-${region}-${kind}`;
+}
+
+export function vertexAlertName(plan: Pick<Plan, 'name'>, region: string): string {
+  return `${plan.name}-vertex-${region}-throttles`;
+}
+
+/** Default Secrets Manager name for a provider that needs an API key. */
+export function defaultSecretName(plan: Pick<Plan, 'name'>, provider: 'anthropic' | 'openai'): string {
+  return `${plan.name}/${provider}-api-key`;
+}
+
+export const METRIC_NAMESPACE = 'Headroom';
+
+/** Region label for metrics and logs; the direct APIs have one global endpoint. */
+export function regionLabel(target: Target): string {
+  return 'region' in target ? target.region : 'global';
+}
+
+export interface MetricDimensions {
+  readonly Family: string;
+  readonly Target: string;
+  readonly Provider: Provider;
+  readonly Region: string;
+}
+
+export function metricDimensions(ref: Pick<TargetRef, 'familyId' | 'targetId' | 'target'>): MetricDimensions {
+  return { Family: ref.familyId, Target: ref.targetId, Provider: ref.target.provider, Region: regionLabel(ref.target) };
+}

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { AZURE_SKUS, BEDROCK_PROFILES, GEOS, type Plan } from './types';
+
+/** A per-minute limit: requests or tokens. A missing limit is an error, never "unlimited". */
+const perMinute = (what: string) =>
+  z.int().positive().describe(`${what} per minute, a positive integer`);
+
+const description = z.string().max(200).optional().describe('Free text shown in reports');
+
+const anthropicTarget = z.strictObject({
+  provider: z.literal('anthropic'),
+  model: z.string().min(1).describe('Anthropic model id, e.g. claude-sonnet-4-5'),
+  secret: z.string().min(1).optional().describe('Secrets Manager name or ARN of the API key'),
+  limits: z.strictObject({ rpm: perMinute('Requests'), itpm: perMinute('Input tokens'), otpm: perMinute('Output tokens') }),
+  description,
+});
+
+const openAiTarget = z.strictObject({
+  provider: z.literal('openai'),
+  model: z.string().min(1).describe('OpenAI model id, e.g. gpt-5.1'),
+  secret: z.string().min(1).optional().describe('Secrets Manager name or ARN of the API key'),
+  limits: z.strictObject({ rpm: perMinute('Requests'), tpm: perMinute('Tokens') }),
+  description,
+});
+
+const bedrockTarget = z.strictObject({
+  provider: z.literal('bedrock'),
+  region: z.string().min(1).describe('Source region: the quota bucket, e.g. us-east-1'),
+  model: z.string().min(1).describe('Foundation model id without geo prefix'),
+  profile: z.enum(BEDROCK_PROFILES).optional().describe('Cross-region inference profile geo'),
+  limits: z.strictObject({ rpm: perMinute('Requests'), tpm: perMinute('Tokens (input + output x burn rate)') }),
+  description,
+});
+
+const vertexTarget = z.strictObject({
+  provider: z.literal('vertex'),
+  region: z.string().min(1).describe('Vertex location, e.g. us-east5, europe-west1, global'),
+  model: z.string().min(1).describe('Publisher model id, e.g. claude-sonnet-4-5@20250929'),
+  quotaIds: z
+    .strictObject({ rpm: z.string().min(1).optional(), itpm: z.string().min(1).optional(), otpm: z.string().min(1).optional() })
+    .optional()
+    .describe('Overrides the catalog Cloud Quotas quota ids'),
+  limits: z.strictObject({ rpm: perMinute('Requests'), itpm: perMinute('Input tokens'), otpm: perMinute('Output tokens') }),
+  description,
+});
+
+const azureTarget = z.strictObject({
+  provider: z.literal('azure-openai'),
+  region: z.string().min(1).describe('ARM location, e.g. eastus2'),
+  model: z.string().min(1).describe('Azure OpenAI model name, e.g. gpt-5.1'),
+  version: z.string().min(1).describe('Model version, e.g. 2025-11-13'),
+  sku: z.enum(AZURE_SKUS).describe('Deployment type'),
+  limits: z.strictObject({
+    tpm: perMinute('Tokens (prompt + max_tokens at admission); a multiple of 1000'),
+    rpm: perMinute('Requests (defaults to what Azure grants for the TPM)').optional(),
+  }),
+  raiPolicy: z.string().min(1).optional().describe('Content filter policy name'),
+  description,
+});
+
+export const targetSchema = z.discriminatedUnion('provider', [
+  anthropicTarget,
+  openAiTarget,
+  bedrockTarget,
+  vertexTarget,
+  azureTarget,
+]);
+
+export const familySchema = z.strictObject({
+  api: z.enum(['anthropic', 'openai']).describe('Front door: anthropic (Messages API) or openai (Chat Completions)'),
+  aliases: z.array(z.string().min(1)).min(1).describe('Model names clients send'),
+  pins: z.array(z.enum(GEOS)).optional().describe('Residency pins clients send in x-headroom-residency'),
+  targets: z.record(z.string(), targetSchema).describe('Map of stable target id to target'),
+});
+
+export const planSchema = z.strictObject({
+  $schema: z.string().optional(),
+  version: z.literal(1).describe('Plan format version'),
+  name: z.string().describe('Prefix of every cloud resource name'),
+  aws: z.strictObject({
+    account: z.string().describe('12-digit AWS account id where the router runs'),
+    region: z.string().describe('AWS region where the router runs'),
+  }),
+  azure: z
+    .strictObject({
+      subscription: z.string().describe('Subscription id (GUID)'),
+      resourceGroup: z.string().min(1),
+      tenant: z.string().describe('Entra tenant id (GUID)'),
+      clientId: z.string().optional().describe('Entra application id the router signs in as'),
+      keepLocalAuth: z.boolean().optional(),
+      publicNetworkAccess: z.boolean().optional(),
+    })
+    .optional(),
+  gcp: z
+    .strictObject({
+      project: z.string().describe('GCP project id'),
+      projectNumber: z.string().optional().describe('Numeric project number'),
+    })
+    .optional(),
+  families: z.record(z.string(), familySchema),
+  routing: z
+    .strictObject({
+      retryBudget: z.number().gt(0).max(1).optional(),
+      timeoutMs: z.int().min(1000).max(900000).optional(),
+    })
+    .optional(),
+  alarms: z
+    .strictObject({
+      throttleRatePct: z.number().gt(0).max(100).optional(),
+      headroomBelowPct: z.number().gt(0).lt(100).optional(),
+      headroomPeriods: z.int().min(1).max(60).optional(),
+    })
+    .optional(),
+});
+
+export type PlanInput = z.input<typeof planSchema>;
+
+// The hand-written `Plan` type and the schema must describe the same shape.
+type Assignable<A extends B, B> = A;
+export type _SchemaMatchesPlan = Assignable<Omit<z.output<typeof planSchema>, '$schema'>, Plan>;
