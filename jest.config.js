@@ -1,4 +1,10 @@
 /** Runs every workspace's tests in one jest process. */
 module.exports = {
-  projects: ['<rootDir>/packages/plan', '<rootDir>/packages/cli'],
+  projects: [
+    '<rootDir>/packages/plan',
+    '<rootDir>/packages/emulator',
+    '<rootDir>/packages/pulumi',
+    '<rootDir>/packages/cli',
+    '<rootDir>/test',
+  ],
 };
