@@ -1,1 +1,3 @@
-module.exports = require('../jest.preset.js')(__dirname);
+const preset = require('../jest.preset.js')(__dirname);
+
+module.exports = { ...preset, displayName: 'test', testMatch: ['<rootDir>/**/*.test.ts'] };

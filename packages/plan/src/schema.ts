@@ -80,6 +80,7 @@ export const planSchema = z.strictObject({
   aws: z.strictObject({
     account: z.string().describe('12-digit AWS account id where the router runs'),
     region: z.string().describe('AWS region where the router runs'),
+    identityIssuer: z.url({ protocol: /^https$/ }).optional().describe("The account's outbound web identity issuer URL, trusted by Azure and GCP"),
   }),
   azure: z
     .strictObject({
@@ -95,6 +96,7 @@ export const planSchema = z.strictObject({
     .strictObject({
       project: z.string().describe('GCP project id'),
       projectNumber: z.string().optional().describe('Numeric project number'),
+      quotaContactEmail: z.email().optional().describe('Contact for quota increase requests'),
     })
     .optional(),
   families: z.record(z.string(), familySchema),

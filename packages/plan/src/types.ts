@@ -98,7 +98,12 @@ export interface Plan {
   readonly version: 1;
   /** Prefix of every cloud resource name. */
   readonly name: string;
-  readonly aws: { readonly account: string; readonly region: string };
+  readonly aws: {
+    readonly account: string;
+    readonly region: string;
+    /** The account's outbound web identity issuer URL (IAM `GetOutboundWebIdentityFederationInfo`); Azure and GCP trust it for keyless calls. */
+    readonly identityIssuer?: string;
+  };
   readonly azure?: {
     readonly subscription: string;
     readonly resourceGroup: string;
@@ -114,6 +119,8 @@ export interface Plan {
     readonly project: string;
     /** Numeric project number, needed for the Workload Identity audience. */
     readonly projectNumber?: string;
+    /** Contact for quota increase requests (Cloud Quotas requires one to raise a quota). */
+    readonly quotaContactEmail?: string;
   };
   readonly families: Readonly<Record<string, Family>>;
   readonly routing?: {
