@@ -125,7 +125,9 @@ function locate(doc: Document, path: FieldPath, preferKey: boolean, at: (o: numb
     if (isMap(parent)) {
       const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(part));
       if (!pair) continue;
-      const node = (n === path.length && !preferKey ? pair.value : pair.key) as Node | null;
+      // Point at a scalar value; at the key for a missing field or a whole map or list.
+      const pointAtValue = n === path.length && !preferKey && !isMap(pair.value) && !isSeq(pair.value);
+      const node = (pointAtValue ? pair.value : pair.key) as Node | null;
       const range = node?.range ?? (pair.key as Node | null)?.range;
       if (range) return at(range[0]);
     } else if (isSeq(parent) && typeof part === 'number') {

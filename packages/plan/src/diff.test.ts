@@ -1,0 +1,82 @@
+import { definePlan } from './define';
+import { diffPlans } from './diff';
+import type { PlanInput } from './schema';
+import { examplePlanInput } from './testing';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+function variant(mutate: (p: any) => void): PlanInput {
+  const input = examplePlanInput() as any;
+  mutate(input);
+  return input;
+}
+
+const base = definePlan(examplePlanInput());
+const diffTo = (mutate: (p: any) => void) => diffPlans(base, definePlan(variant(mutate)));
+
+describe('diffPlans', () => {
+  it('reports nothing for an identical plan in another key order', () => {
+    const input = examplePlanInput();
+    const reordered = definePlan({ ...input, families: Object.fromEntries(Object.entries(input.families).reverse()) });
+    expect(diffPlans(base, reordered)).toMatchObject({ changed: false, targets: [], risks: [] });
+  });
+
+  it('reports a changed limit field by field, with family totals before and after', () => {
+    const diff = diffTo((p) => { p.families.gpt.targets['azure-eastus2'].limits.tpm = 20000; });
+    expect(diff.targets).toEqual([
+      expect.objectContaining({ key: 'gpt/azure-eastus2', kind: 'changed', fields: [
+        { field: 'limits.rpm', before: 300, after: 200 },
+        { field: 'limits.tpm', before: 30000, after: 20000 },
+      ] }),
+    ]);
+    const gpt = diff.families.find((f) => f.familyId === 'gpt')!;
+    expect(gpt.before!.tokens.sum).toBe(60000);
+    expect(gpt.after!.tokens.sum).toBe(50000);
+    expect(diff.risks).toEqual([
+      { code: 'capacity-decreased', subject: 'gpt', message: 'RPM of \'gpt\' falls from 800 to 700 (-12.5%)' },
+      { code: 'capacity-decreased', subject: 'gpt', message: 'TPM of \'gpt\' falls from 60000 to 50000 (-16.7%)' },
+    ]);
+  });
+
+  it('flags an Azure increase as needing quota', () => {
+    const diff = diffTo((p) => { p.families.gpt.targets['azure-eastus2'].limits.tpm = 50000; });
+    expect(diff.risks.map((r) => r.code)).toEqual(['azure-quota-request']);
+    expect(diff.risks[0]!.message).toMatch(/\+20000 TPM of gpt-5.1 GlobalStandard quota in eastus2/);
+  });
+
+  it('flags a residency group losing failover', () => {
+    const diff = diffTo((p) => { delete p.families.claude.targets['vertex-europe-west1']; });
+    expect(diff.risks.map((r) => r.code)).toContain('residency-failover-lost');
+    expect(diff.risks.find((r) => r.code === 'residency-failover-lost')!.message).toMatch(/'eu' processing in 'claude' drops from 2 targets to 1/);
+  });
+
+  it('flags a provider that needs new credentials', () => {
+    const withNew = diffPlans(definePlan(variant((p) => { delete p.families.gpt.targets.openai; })), base);
+    expect(withNew.risks).toContainEqual({ code: 'new-credentials', subject: 'gpt/openai', message: 'first openai target (gpt/openai): needs an OpenAI API key in Secrets Manager' });
+  });
+
+  it('recognises a renamed target id that would replace resources', () => {
+    const diff = diffTo((p) => {
+      p.families.gpt.targets['azure-east-us-2'] = p.families.gpt.targets['azure-eastus2'];
+      delete p.families.gpt.targets['azure-eastus2'];
+    });
+    expect(diff.targets.map((t) => [t.key, t.kind])).toEqual([['gpt/azure-east-us-2', 'added'], ['gpt/azure-eastus2', 'removed']]);
+    expect(diff.risks.find((r) => r.code === 'target-renamed')!.message).toMatch(/gpt\/azure-eastus2 looks renamed to gpt\/azure-east-us-2/);
+  });
+
+  it('flags a region move that replaces an Azure deployment', () => {
+    const diff = diffTo((p) => { p.families.gpt.targets['azure-eastus2'].region = 'westus3'; });
+    expect(diff.risks.map((r) => r.code)).toContain('resource-replaced');
+  });
+
+  it('reports plan-level setting changes and removed families', () => {
+    const diff = diffTo((p) => { p.alarms.throttleRatePct = 2; delete p.families.gpt; });
+    expect(diff.planFields).toEqual([{ field: 'alarms.throttleRatePct', before: 1, after: 2 }]);
+    expect(diff.risks.map((r) => r.code)).toContain('family-removed');
+  });
+
+  it('treats a missing base as a new plan: everything added, credentials called out', () => {
+    const diff = diffPlans(undefined, base);
+    expect(diff.targets.every((t) => t.kind === 'added')).toBe(true);
+    expect(diff.risks.map((r) => r.code).sort()).toEqual(['new-credentials', 'new-credentials', 'new-credentials', 'new-credentials', 'new-credentials']);
+  });
+});

@@ -1,0 +1,1 @@
+export { examplePlanInput } from './example';
