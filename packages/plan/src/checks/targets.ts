@@ -1,5 +1,5 @@
 import {
-  AZURE_MODELS, AZURE_SKU_INFO, AZURE_TPM_PER_UNIT, azureGrantedRpm, azureModelSku, BEDROCK_GEOS, BEDROCK_MODELS,
+  AZURE_LIMITS, AZURE_MODELS, AZURE_SKU_INFO, AZURE_TPM_PER_UNIT, azureGrantedRpm, azureModelSku, BEDROCK_GEOS, BEDROCK_MODELS,
   DIRECT_MODELS, geoOfRegion, knownRegions, VERTEX_MODELS,
 } from '../catalog';
 import type { FamilyDraft, PlanDraft } from '../draft';
@@ -155,13 +155,22 @@ function checkAzure(ref: DraftTargetRef, target: AzureOpenAiTarget, problems: Pr
 /** Azure quota is per subscription, region, model and deployment type: deployments sharing one add up. */
 function checkAzureQuotaPerRegion(draft: PlanDraft, problems: ProblemList): void {
   const sums = new Map<string, { tpm: number; refs: DraftTargetRef[] }>();
+  const perAccount = new Map<string, DraftTargetRef[]>();
   for (const ref of targetsOfDraft(draft)) {
     if (ref.target.provider !== 'azure-openai') continue;
+    perAccount.set(ref.target.region, [...(perAccount.get(ref.target.region) ?? []), ref]);
     const key = `${ref.target.region} ${ref.target.model} ${ref.target.sku}`;
     const entry = sums.get(key) ?? { tpm: 0, refs: [] };
     entry.tpm += ref.target.limits.tpm;
     entry.refs.push(ref);
     sums.set(key, entry);
+  }
+  for (const [region, refs] of perAccount) {
+    const max = AZURE_LIMITS.standardDeploymentsPerAccount;
+    if (refs.length <= max) continue;
+    problems.error('azure/too-many-deployments', refs[max]!.path, `the ${region} account would hold ${refs.length} deployments`, {
+      value: refs.length, allowed: `at most ${max} standard deployments per Azure OpenAI account`, fix: 'move some targets to another region',
+    });
   }
   for (const [key, { tpm, refs }] of sums) {
     const target = refs[0]!.target as AzureOpenAiTarget;
