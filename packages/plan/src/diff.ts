@@ -2,7 +2,7 @@ import { residencyOf, servesPin } from './catalog';
 import { canonicalize } from './canonical';
 import { capacityOf, type FamilyCapacity, type TargetCapacity, type Total } from './capacity';
 import { resolvedLimits } from './cost';
-import { GEOS, LIMIT_KINDS, targetsOf, type Geo, type LimitKind, type Plan, type Provider, type Target, type TargetRef } from './types';
+import { GEOS, LIMIT_KINDS, targetsOf, type LimitKind, type Plan, type Provider, type Target, type TargetRef } from './types';
 
 export interface FieldChange {
   /** Dotted path inside the target, family or plan, e.g. `limits.tpm`. */
@@ -177,8 +177,7 @@ function assessRisks(base: Plan | undefined, head: Plan, targets: readonly Targe
       const count = (targetsMap: Record<string, Target>) => Object.values(targetsMap).filter((t) => servesPin(residencyOf(t), geo)).length;
       const b = count(before.targets);
       const a = count(after.targets);
-      const pinned = (after.pins ?? []).includes(geo as Geo) || (before.pins ?? []).includes(geo as Geo);
-      if (b >= 2 && a < 2 && (pinned || a < b)) {
+      if (b >= 2 && a < 2) {
         risks.push({
           code: 'residency-failover-lost', subject: familyId,
           message: `'${geo}' processing in '${familyId}' drops from ${b} targets to ${a}: ${a === 0 ? `${geo}-pinned traffic has nowhere to go` : `${geo}-pinned traffic loses failover`}`,

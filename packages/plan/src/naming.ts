@@ -70,6 +70,11 @@ export function workloadIdentityPoolId(plan: Pick<Plan, 'name'>): string {
   return `${plan.name}-router`;
 }
 
+/** The pool's AWS provider; pool and provider ids are both 4-32 characters. */
+export function workloadIdentityProviderId(plan: Pick<Plan, 'aws'>): string {
+  return `aws-${plan.aws.account}`;
+}
+
 export function entraApplicationName(plan: Pick<Plan, 'name'>): string {
   return `${plan.name}-headroom-router`;
 }

@@ -1,7 +1,7 @@
 import { bedrockInvokeId, CATALOG_VERSION, residencyOf, vertexHost, vertexPublisher, type Residency } from './catalog';
 import { canonicalize, digest } from './canonical';
 import { costModelOf, resolvedLimits, type CostModel } from './cost';
-import { azureAccountName, azureDeploymentName, defaultSecretName, metricDimensions, regionLabel, workloadIdentityPoolId, type MetricDimensions } from './naming';
+import { azureAccountName, azureDeploymentName, defaultSecretName, metricDimensions, regionLabel, workloadIdentityPoolId, workloadIdentityProviderId, type MetricDimensions } from './naming';
 import { targetsOf, type Api, type Geo, type Limits, type Plan, type Provider, type Target } from './types';
 
 export const ROUTER_CONFIG_SCHEMA = 'headroom.router-config/v1';
@@ -90,7 +90,7 @@ function authOf(plan: Plan, target: Target): UpstreamAuth {
     case 'vertex': {
       const gcp = plan.gcp!;
       return {
-        mode: 'google-federated', project: gcp.project, pool: workloadIdentityPoolId(plan), provider: 'aws',
+        mode: 'google-federated', project: gcp.project, pool: workloadIdentityPoolId(plan), provider: workloadIdentityProviderId(plan),
         ...(gcp.projectNumber ? { projectNumber: gcp.projectNumber } : {}),
       };
     }

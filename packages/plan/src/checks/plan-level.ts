@@ -1,6 +1,5 @@
 import type { PlanDraft } from '../draft';
 import { checkName, NAME_RULES } from '../naming';
-import { closest, listOf } from '../problems';
 import { targetsOfDraft } from './targets';
 import type { ProblemList } from './problem';
 
@@ -111,7 +110,3 @@ function suggestName(name: string): string {
   return cleaned.length >= 3 ? cleaned : 'my-llm-plan';
 }
 
-export function suggestRegion(region: string, known: readonly string[]): string {
-  const suggestion = closest(region, known);
-  return suggestion ? `did you mean '${suggestion}'?` : `use one of ${listOf(known.slice(0, 12))}${known.length > 12 ? ', ...' : ''}`;
-}

@@ -3,9 +3,8 @@ import {
   DIRECT_MODELS, geoOfRegion, knownRegions, VERTEX_MODELS,
 } from '../catalog';
 import type { FamilyDraft, PlanDraft } from '../draft';
-import { listOf } from '../problems';
+import { closest, listOf } from '../problems';
 import type { AzureOpenAiTarget, BedrockTarget, Target, VertexTarget } from '../types';
-import { suggestRegion } from './plan-level';
 import type { ProblemList } from './problem';
 
 export interface DraftTargetRef {
@@ -181,4 +180,9 @@ function checkAzureQuotaPerRegion(draft: PlanDraft, problems: ProblemList): void
       });
     }
   }
+}
+
+export function suggestRegion(region: string, known: readonly string[]): string {
+  const suggestion = closest(region, known);
+  return suggestion ? `did you mean '${suggestion}'?` : `use one of ${listOf(known.slice(0, 12))}${known.length > 12 ? ', ...' : ''}`;
 }
