@@ -4,6 +4,7 @@ export * from './problems';
 export * from './load';
 export * from './define';
 export * from './naming';
+export * from './defaults';
 export * from './cost';
 export * from './capacity';
 export * from './router-config';

@@ -75,6 +75,16 @@ export function workloadIdentityProviderId(plan: Pick<Plan, 'aws'>): string {
   return `aws-${plan.aws.account}`;
 }
 
+/** The router's IAM role ARN: the `sub` claim of its outbound web identity token. */
+export function routerRoleArn(plan: Pick<Plan, 'name' | 'aws'>): string {
+  return `arn:aws:iam::${plan.aws.account}:role/${routerRoleName(plan)}`;
+}
+
+/** The `attribute.aws_role` GCP's default AWS mapping gives the router's sessions. */
+export function routerAssumedRoleArn(plan: Pick<Plan, 'name' | 'aws'>): string {
+  return `arn:aws:sts::${plan.aws.account}:assumed-role/${routerRoleName(plan)}`;
+}
+
 export function entraApplicationName(plan: Pick<Plan, 'name'>): string {
   return `${plan.name}-headroom-router`;
 }

@@ -1,1 +1,10 @@
-export {};
+export { HeadroomCapacity, type HeadroomCapacityArgs, type TargetEndpoint, type AzureRouterIdentityDetails, type GcpRouterIdentityDetails } from './headroom-capacity';
+export { AzureOpenAiCapacity, type AzureOpenAiCapacityArgs, type VersionUpgradeOption } from './azure-openai-capacity';
+export { AzureRouterIdentity, type AzureRouterIdentityArgs } from './azure-router-identity';
+export { VertexCapacity, type VertexCapacityArgs } from './vertex-capacity';
+export { azureAccounts, azureAlertWindow, type AzureAccountSpec, type AzureDeploymentSpec, type MetricAlertSpec } from './azure-layout';
+export { vertexLayout, VERTEX_LIMITS, type VertexLayout, type QuotaPreferenceSpec, type VertexAlertSpec, type AdvisoryTarget, type VertexLimit } from './vertex-layout';
+export { checkAzure, checkAzureIdentity, checkVertex, planErrors } from './validate';
+export { CapacityPlanError } from './errors';
+export { AZURE_DEFAULTS, VERTEX_DEFAULTS, COGNITIVE_SERVICES_OPENAI_USER_ROLE, ENTRA_TOKEN_EXCHANGE_AUDIENCE } from './defaults';
+export * as testing from './testing';

@@ -1,0 +1,149 @@
+import * as pulumi from '@pulumi/pulumi';
+
+/**
+ * Strict Pulumi mocks for tests of Headroom components and of programs that compose them:
+ * every resource is recorded with its type, name and inputs; any provider function call
+ * (`invoke`) not explicitly allowed is recorded as unexpected and fails `assertNoUnexpectedCalls`.
+ * Provider-computed outputs (ids, client ids, resource names) are filled in like the real
+ * providers do, so outputs built from them resolve to realistic values.
+ */
+
+export interface RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, any>;
+  /** Set for `Resource.get` reads. */
+  readonly readId?: string;
+}
+
+export class UnexpectedCallError extends Error {
+  override readonly name = 'UnexpectedCallError';
+  constructor(readonly token: string, readonly inputs: unknown) {
+    super(`unexpected provider call ${token} with ${JSON.stringify(inputs)}`);
+  }
+}
+
+type Computed = (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown>;
+
+const FAKE_GUID = (seed: string): string => {
+  let h = 0;
+  for (const ch of seed) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  const hex = h.toString(16).padStart(8, '0');
+  return `${hex}-0000-4000-8000-${hex}0000`;
+};
+
+/** Outputs the real providers compute, for the resource types Headroom creates or reads. */
+const COMPUTED: Readonly<Record<string, Computed>> = {
+  'azuread:index/application:Application': (a) => ({ clientId: FAKE_GUID(`client:${a.name}`), objectId: FAKE_GUID(`app:${a.name}`) }),
+  'azuread:index/servicePrincipal:ServicePrincipal': (a) => ({ objectId: FAKE_GUID(`sp:${a.name}`) }),
+  'azure-native:cognitiveservices:Account': (a) => ({
+    name: a.inputs.accountName ?? a.name,
+    properties: { ...a.inputs.properties, endpoint: `https://${a.inputs.properties?.customSubDomainName}.openai.azure.com/` },
+  }),
+  'azure-native:cognitiveservices:Deployment': (a) => ({ name: a.inputs.deploymentName ?? a.name }),
+  'azure-native:resources:ResourceGroup': (a) => ({ name: a.inputs.resourceGroupName ?? String(a.id ?? a.name).split('/').pop() }),
+  'gcp:organizations/project:Project': (a) => ({ projectId: a.inputs.projectId ?? String(a.id ?? a.name).split('/').pop(), number: '123456789012' }),
+  'gcp:iam/workloadIdentityPool:WorkloadIdentityPool': (a) => ({
+    name: `projects/123456789012/locations/global/workloadIdentityPools/${a.inputs.workloadIdentityPoolId}`,
+  }),
+  'gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider': (a) => ({
+    name: `projects/123456789012/locations/global/workloadIdentityPools/${a.inputs.workloadIdentityPoolId}/providers/${a.inputs.workloadIdentityPoolProviderId}`,
+  }),
+};
+
+const ARM_ID: Readonly<Record<string, (a: pulumi.runtime.MockResourceArgs) => string>> = {
+  'azure-native:cognitiveservices:Account': (a) =>
+    `/subscriptions/sub/resourceGroups/${a.inputs.resourceGroupName}/providers/Microsoft.CognitiveServices/accounts/${a.inputs.accountName}`,
+};
+
+export class StrictMocks implements pulumi.runtime.Mocks {
+  readonly resources: RecordedResource[] = [];
+  readonly unexpectedCalls: UnexpectedCallError[] = [];
+
+  constructor(private readonly allowedCalls: Readonly<Record<string, (inputs: any) => Record<string, unknown>>> = {}) {}
+
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+    this.resources.push({ type: args.type, name: args.name, inputs: args.inputs, ...(args.id ? { readId: args.id } : {}) });
+    const id = args.id || ARM_ID[args.type]?.(args) || `${args.name}-id`;
+    return { id, state: { ...args.inputs, ...COMPUTED[args.type]?.(args) } };
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    const allowed = this.allowedCalls[args.token];
+    if (allowed) return allowed(args.inputs);
+    const failure = new UnexpectedCallError(args.token, args.inputs);
+    this.unexpectedCalls.push(failure);
+    throw failure;
+  }
+
+  ofType(type: string): RecordedResource[] {
+    return this.resources.filter((r) => r.type === type);
+  }
+
+  /** The one resource of this type and name; throws when absent or duplicated. */
+  one(type: string, name: string): RecordedResource {
+    const found = this.resources.filter((r) => r.type === type && r.name === name);
+    if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}: ${this.resources.map((r) => `${r.type} ${r.name}`).join(', ')}`);
+    return found[0]!;
+  }
+
+  assertNoUnexpectedCalls(): void {
+    if (this.unexpectedCalls.length > 0) throw this.unexpectedCalls[0]!;
+  }
+
+  reset(): void {
+    this.resources.length = 0;
+    this.unexpectedCalls.length = 0;
+  }
+}
+
+/** Installs the mocks (not a preview: every output is known). */
+export async function installStrictMocks(mocks: StrictMocks, project = 'headroom', stack = 'test'): Promise<void> {
+  await pulumi.runtime.setMocks(mocks, project, stack, false);
+}
+
+/** Waits until every resource registration and output resolution queued so far has finished. */
+export async function settle(): Promise<void> {
+  // `waitForRPCs` is exported by runtime/settings but marked @internal, so absent from the typings.
+  const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
+  if (typeof runtime.waitForRPCs !== 'function') throw new Error('this @pulumi/pulumi version has no runtime.waitForRPCs');
+  await runtime.waitForRPCs();
+}
+
+/** The value of an output (mocks resolve every output). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((value) => { resolve(value); return value; }));
+}
+
+/** Records what each resource was constructed with: its options (parent, dependsOn) included. */
+export interface Construction {
+  readonly type: string;
+  readonly name: string;
+  readonly resource: pulumi.Resource;
+  readonly parentName?: string;
+  readonly dependsOnNames: readonly string[];
+}
+
+/**
+ * A transformation to pass in a component's `transformations` option: it sees the component and
+ * every descendant, with the options each was created with.
+ */
+export function constructionRecorder(): { readonly transformation: pulumi.ResourceTransformation; readonly constructions: Construction[] } {
+  const constructions: Construction[] = [];
+  const names = new WeakMap<pulumi.Resource, string>();
+  const transformation: pulumi.ResourceTransformation = (args) => {
+    names.set(args.resource, args.name);
+    const dependsOn = args.opts.dependsOn;
+    const list = (Array.isArray(dependsOn) ? dependsOn : dependsOn ? [dependsOn] : []) as pulumi.Resource[];
+    const parentName = args.opts.parent ? names.get(args.opts.parent) : undefined;
+    constructions.push({
+      type: args.type,
+      name: args.name,
+      resource: args.resource,
+      ...(parentName !== undefined ? { parentName } : {}),
+      dependsOnNames: list.map((r) => names.get(r) ?? '(outside the component)'),
+    });
+    return undefined;
+  };
+  return { transformation, constructions };
+}
