@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerConfig } from './commands/config';
 import { registerDemo } from './commands/demo';
 import { registerDiff } from './commands/diff';
+import { registerEmulate } from './commands/emulate';
 import { registerPlan } from './commands/plan';
 import { registerValidate } from './commands/validate';
 import { UserError } from './errors';
@@ -18,6 +19,7 @@ export function buildProgram(io: Io): Command {
   registerPlan(program, io);
   registerDiff(program, io);
   registerConfig(program, io);
+  registerEmulate(program, io);
   registerDemo(program, io);
   return program;
 }

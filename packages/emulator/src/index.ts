@@ -1,1 +1,13 @@
-export {};
+export { startEmulator, NonLoopbackHostError, UnknownTargetError, type Emulator, type EmulatorOptions, type EmulatedTarget } from './emulator';
+export { describeTargets } from './describe';
+export { ManualClock, ScaledClock, InvalidTimeScaleError, type Clock } from './clock';
+export { TokenBucket } from './token-bucket';
+export { TargetQuota, QuotaConfigError, type AdmissionDecision, type LimitSnapshot, type QuotaSnapshot, type QuotaTicket } from './target-quota';
+export {
+  faultSchema, faultsFileSchema, parseFaultsFile, loadFaultsFile, FaultBook, FaultsFileError, UnknownFaultTargetError,
+  type Fault, type FaultInput, type FaultKind, type FaultsByTarget, type FaultsFile,
+} from './faults';
+export { DEFAULT_LATENCY, InvalidLatencyError, type LatencyModel } from './latency';
+export { estimateTokens, generateCompletion, type Completion } from './completion';
+export type { TargetStats, TargetStatsView } from './stats';
+export { MALFORMED_HEADER_VALUE } from './wire/headers';

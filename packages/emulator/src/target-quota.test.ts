@@ -1,0 +1,69 @@
+import type { CostModel } from '@headroom/plan';
+import { ManualClock } from './clock';
+import { TargetQuota } from './target-quota';
+
+const azure: CostModel = { kind: 'prompt-plus-max-tokens', source: 'test' };
+const bedrock: CostModel = { kind: 'reserve-then-burn', outputBurn: 5, source: 'test' };
+const anthropic: CostModel = { kind: 'input-output', source: 'test' };
+
+describe('TargetQuota', () => {
+  it('admits exactly rpm requests in an instant and refuses the next', () => {
+    const clock = new ManualClock();
+    const quota = new TargetQuota('t', { rpm: 1000, tpm: 10_000_000 }, azure, clock);
+    for (let i = 0; i < 1000; i++) expect(quota.tryAdmit({ inputTokens: 1, maxTokens: 1 }).admitted).toBe(true);
+    const refused = quota.tryAdmit({ inputTokens: 1, maxTokens: 1 });
+    expect(refused).toMatchObject({ admitted: false, limitedBy: 'rpm', retryAfterMs: 60 });
+    clock.advance(60);
+    expect(quota.tryAdmit({ inputTokens: 1, maxTokens: 1 }).admitted).toBe(true);
+  });
+
+  it('charges Azure prompt + max_tokens at admission and never refunds', () => {
+    const clock = new ManualClock();
+    const quota = new TargetQuota('t', { rpm: 100, tpm: 1000 }, azure, clock);
+    const first = quota.tryAdmit({ inputTokens: 100, maxTokens: 400 });
+    expect(first.admitted).toBe(true);
+    if (first.admitted) quota.settle(first.ticket, { inputTokens: 100, outputTokens: 10 });
+    expect(quota.snapshot().tpm).toMatchObject({ limit: 1000, remaining: 500 });
+    expect(quota.tryAdmit({ inputTokens: 100, maxTokens: 400 }).admitted).toBe(true);
+    expect(quota.tryAdmit({ inputTokens: 1, maxTokens: 0 })).toMatchObject({ admitted: false, limitedBy: 'tpm' });
+  });
+
+  it('reserves Bedrock max_tokens, then settles to input + output x burn', () => {
+    const clock = new ManualClock();
+    const quota = new TargetQuota('t', { rpm: 100, tpm: 1000 }, bedrock, clock);
+    const decision = quota.tryAdmit({ inputTokens: 100, maxTokens: 500 });
+    expect(quota.snapshot().tpm?.remaining).toBe(400);
+    if (!decision.admitted) throw new Error('expected admission');
+    quota.settle(decision.ticket, { inputTokens: 100, outputTokens: 20 });
+    expect(quota.snapshot().tpm?.remaining).toBe(800);
+    quota.settle(decision.ticket, { inputTokens: 100, outputTokens: 20 });
+    expect(quota.snapshot().tpm?.remaining).toBe(800);
+  });
+
+  it('keeps Anthropic input and output limits apart and settles output to actual', () => {
+    const clock = new ManualClock();
+    const quota = new TargetQuota('t', { rpm: 100, itpm: 1000, otpm: 300 }, anthropic, clock);
+    const decision = quota.tryAdmit({ inputTokens: 900, maxTokens: 300 });
+    if (!decision.admitted) throw new Error('expected admission');
+    expect(quota.tryAdmit({ inputTokens: 1, maxTokens: 1 })).toMatchObject({ admitted: false, limitedBy: 'otpm' });
+    quota.settle(decision.ticket, { inputTokens: 900, outputTokens: 50 });
+    expect(quota.snapshot()).toMatchObject({ itpm: { remaining: 100 }, otpm: { remaining: 250 } });
+    expect(quota.tryAdmit({ inputTokens: 101, maxTokens: 1 })).toMatchObject({ admitted: false, limitedBy: 'itpm' });
+  });
+
+  it('refuses a request larger than the limit itself with an infinite wait', () => {
+    const quota = new TargetQuota('t', { rpm: 10, tpm: 100 }, azure, new ManualClock());
+    expect(quota.tryAdmit({ inputTokens: 50, maxTokens: 60 })).toMatchObject({ admitted: false, retryAfterMs: Infinity });
+  });
+
+  it('reports time until full as the reset', () => {
+    const clock = new ManualClock();
+    const quota = new TargetQuota('t', { rpm: 60, tpm: 6000 }, azure, clock);
+    quota.tryAdmit({ inputTokens: 10, maxTokens: 20 });
+    expect(quota.snapshot()).toEqual({ rpm: { limit: 60, remaining: 59, resetMs: 1000 }, tpm: { limit: 6000, remaining: 5970, resetMs: 300 } });
+  });
+
+  it('refuses to build a quota without an rpm limit', () => {
+    expect(() => new TargetQuota('fam/t', { tpm: 5 }, azure, new ManualClock())).toThrow(/fam\/t: no rpm limit/);
+  });
+});
