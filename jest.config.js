@@ -3,6 +3,7 @@ module.exports = {
   projects: [
     '<rootDir>/packages/plan',
     '<rootDir>/packages/emulator',
+    '<rootDir>/router-lambda',
     '<rootDir>/packages/pulumi',
     '<rootDir>/packages/cli',
     '<rootDir>/test',
