@@ -45,3 +45,26 @@ export interface RouteRequest {
 export function isFailoverTrigger(outcome: AttemptOutcome): boolean {
   return outcome.kind !== 'success' && outcome.kind !== 'client-error';
 }
+
+/** What all router instances together have spent on one target in the trailing minute. */
+export interface SharedUsage {
+  /** Charges summed over the trailing 60 s (sliding sub-windows, never the wall-clock minute). */
+  readonly used: Readonly<Partial<Record<LimitKind, number>>>;
+  /** No instance should send to the target before this time. */
+  readonly cooldownUntil?: number;
+  /** When this snapshot was read; the core ages it like any other evidence. */
+  readonly readAt: number;
+}
+
+/**
+ * Cross-instance state (a Lambda instance serves one request at a time, so in-process counters
+ * see almost nothing). Implementations: in-memory for one process, DynamoDB for the Lambda.
+ */
+export interface SharedStore {
+  /** Every listed target in one round trip. */
+  read(targets: readonly string[], now: number): Promise<Readonly<Record<string, SharedUsage>>>;
+  /** Atomically add a charge (negative amounts return a reservation) to the target's current sub-window. */
+  add(target: string, charge: Readonly<Partial<Record<LimitKind, number>>>, now: number): Promise<void>;
+  /** Extend the target's cooldown to at least `until`; never shortens it. */
+  cooldown(target: string, until: number, now: number): Promise<void>;
+}
