@@ -9,9 +9,7 @@ const WORDS = [
 ];
 
 /** Rough input-token estimate (~4 characters a token), floor 1: plausible, not a tokenizer. */
-export function estimateTokens(text: string): number {
-  return Math.max(1, Math.ceil(text.length / 4));
-}
+export { estimateTokens } from '@headroom/plan';
 
 /** FNV-1a: a stable 32-bit hash for seeding. */
 export function hash32(text: string): number {

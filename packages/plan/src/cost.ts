@@ -80,3 +80,8 @@ export function azureCapacityUnits(tpm: number): number {
   return tpm / AZURE_TPM_PER_UNIT;
 }
 
+
+/** About four characters per token: the estimate the router admits with and the emulator counts with. */
+export function estimateTokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
+}

@@ -13,3 +13,4 @@ export * from './canonical';
 export * as catalog from './catalog';
 export { residencyOf, servesPin, describeResidency, type Residency, CATALOG_VERSION } from './catalog';
 export { planJsonSchema } from './json-schema';
+export * as testing from './testing';

@@ -1,0 +1,71 @@
+import { estimateTokens, GEOS, type Api, type Geo, type RequestEstimate, type RouterConfig } from '@headroom/plan';
+import { z } from 'zod';
+import { FrontDoorError } from './errors';
+
+/** A client request, validated and resolved to a family. The body is forwarded, not rebuilt. */
+export interface FrontDoorRequest {
+  readonly api: Api;
+  readonly family: string;
+  readonly model: string;
+  readonly stream: boolean;
+  readonly body: Readonly<Record<string, unknown>>;
+  readonly estimate: RequestEstimate;
+  readonly residency?: Geo;
+}
+
+/** When an OpenAI request sets no limit, admit as if it asked for this many output tokens. */
+export const DEFAULT_OPENAI_MAX_TOKENS = 4096;
+
+const message = z.object({ role: z.string(), content: z.unknown() }).loose();
+// https://docs.anthropic.com/en/api/messages: model, max_tokens and messages are required.
+const anthropicBody = z.object({
+  model: z.string().min(1),
+  max_tokens: z.int().positive(),
+  messages: z.array(message).min(1),
+  system: z.unknown().optional(),
+  stream: z.boolean().optional(),
+}).loose();
+// https://platform.openai.com/docs/api-reference/chat/create
+const openAiBody = z.object({
+  model: z.string().min(1),
+  messages: z.array(message).min(1),
+  max_tokens: z.int().positive().optional(),
+  max_completion_tokens: z.int().positive().optional(),
+  stream: z.boolean().optional(),
+}).loose();
+
+export function parseFrontDoor(api: Api, rawBody: string, headers: Readonly<Record<string, string | undefined>>, config: RouterConfig): FrontDoorRequest {
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody);
+  } catch {
+    throw new FrontDoorError('invalid_request', 'the request body is not valid JSON');
+  }
+  const parsed = (api === 'anthropic' ? anthropicBody : openAiBody).safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join('.') || 'body';
+    throw new FrontDoorError('invalid_request', `${field}: ${issue.message}`, undefined, field);
+  }
+  const body = parsed.data as Record<string, unknown> & { model: string; stream?: boolean; max_tokens?: number; max_completion_tokens?: number };
+  const family = Object.entries(config.families).find(([, f]) => f.api === api && f.aliases.includes(body.model))?.[0];
+  if (!family) {
+    const served = Object.values(config.families).filter((f) => f.api === api).flatMap((f) => f.aliases);
+    throw new FrontDoorError('not_found', `model '${body.model}' is not served here; models: ${served.join(', ')}`, undefined, 'model');
+  }
+  const residency = parseResidency(headers['x-headroom-residency']);
+  const maxTokens = body.max_tokens ?? body.max_completion_tokens ?? DEFAULT_OPENAI_MAX_TOKENS;
+  const promptText = JSON.stringify([body.system ?? '', body.messages]);
+  return {
+    api, family, model: body.model, stream: body.stream === true, body,
+    estimate: { inputTokens: estimateTokens(promptText), maxTokens },
+    ...(residency ? { residency } : {}),
+  };
+}
+
+function parseResidency(value: string | undefined): Geo | undefined {
+  if (value === undefined || value === '') return undefined;
+  const geo = value.trim().toLowerCase();
+  if ((GEOS as readonly string[]).includes(geo)) return geo as Geo;
+  throw new FrontDoorError('invalid_request', `x-headroom-residency '${value}' is not a geography; use one of ${GEOS.join(', ')}`, undefined, 'x-headroom-residency');
+}

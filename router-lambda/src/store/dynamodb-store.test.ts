@@ -1,0 +1,70 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { DynamoDbSharedStore, STATE_TABLE } from './dynamodb-store';
+
+// dynalite: a DynamoDB implementation on loopback, so the store is tested against the real wire protocol.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dynalite = require('dynalite') as (options: { createTableMs: number }) => Server;
+
+let server: Server;
+let client: DynamoDBClient;
+const TABLE = 'headroom-state-test';
+
+beforeAll(async () => {
+  server = dynalite({ createTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'fake-secret' },
+  });
+  await client.send(new CreateTableCommand({
+    TableName: TABLE,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: STATE_TABLE.partitionKey, AttributeType: 'S' }, { AttributeName: STATE_TABLE.sortKey, AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: STATE_TABLE.partitionKey, KeyType: 'HASH' }, { AttributeName: STATE_TABLE.sortKey, KeyType: 'RANGE' }],
+  }));
+});
+
+afterAll(async () => {
+  client.destroy();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+describe('DynamoDbSharedStore against dynalite', () => {
+  const T0 = 1_700_000_000_000;
+
+  it('adds charges atomically from concurrent instances and sums the trailing minute', async () => {
+    const store = new DynamoDbSharedStore(client, TABLE);
+    await Promise.all(Array.from({ length: 20 }, () => store.add('fam/a', { rpm: 1, tpm: 500 }, T0)));
+    await store.add('fam/a', { tpm: -100 }, T0 + 1);
+    await store.add('fam/a', { rpm: 1, tpm: 50 }, T0 + 30_000);
+    const { 'fam/a': usage } = await store.read(['fam/a'], T0 + 30_000);
+    expect(usage).toEqual({ used: { rpm: 21, tpm: 20 * 500 - 100 + 50 }, readAt: T0 + 30_000 });
+  });
+
+  it('forgets charges older than a minute', async () => {
+    const store = new DynamoDbSharedStore(client, TABLE);
+    await store.add('fam/old', { rpm: 5 }, T0);
+    expect((await store.read(['fam/old'], T0 + 75_000))['fam/old']!.used).toEqual({});
+  });
+
+  it('keeps the longest cooldown and reports it only while it lasts', async () => {
+    const store = new DynamoDbSharedStore(client, TABLE);
+    await store.cooldown('fam/b', T0 + 5_000, T0);
+    await store.cooldown('fam/b', T0 + 2_000, T0 + 1);
+    expect((await store.read(['fam/b'], T0 + 1_000))['fam/b']!.cooldownUntil).toBe(T0 + 5_000);
+    await store.cooldown('fam/b', T0 + 9_000, T0 + 2);
+    expect((await store.read(['fam/b'], T0 + 1_000))['fam/b']!.cooldownUntil).toBe(T0 + 9_000);
+    expect((await store.read(['fam/b'], T0 + 9_001))['fam/b']!.cooldownUntil).toBeUndefined();
+  });
+
+  it('reads a family larger than one BatchGetItem (100 keys) in one parallel round trip', async () => {
+    const store = new DynamoDbSharedStore(client, TABLE);
+    const targets = Array.from({ length: 15 }, (_, i) => `big/t${i}`);
+    await Promise.all(targets.map((t, i) => store.add(t, { rpm: i + 1 }, T0)));
+    const usage = await store.read(targets, T0 + 1);
+    expect(targets.map((t) => usage[t]!.used.rpm)).toEqual(targets.map((_, i) => i + 1));
+  });
+});

@@ -1,0 +1,109 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { LIMIT_KINDS, type LimitKind } from '@headroom/plan';
+import type { SharedStore, SharedUsage } from '../core/contracts';
+import { subWindowStart, sumTrailing, trailingWindows, type Counts } from './windows';
+
+/** The state table's key schema; the CDK construct creates the table from these names. */
+export const STATE_TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Epoch seconds; DynamoDB TTL removes expired window and cooldown items. */
+  ttlAttribute: 'expiresAt',
+} as const;
+
+const COOLDOWN_SK = 'cooldown';
+/** Items outlive their usefulness by a margin; TTL deletion is lazy anyway. */
+const WINDOW_TTL_S = 180;
+/** BatchGetItem accepts at most 100 keys per call. */
+const BATCH_KEYS = 100;
+
+const windowSk = (start: number) => `w#${start}`;
+
+/**
+ * Cross-instance counters in DynamoDB: per target, one item per 10-second sub-window (atomic ADD)
+ * and one cooldown item (conditional: never shortened). A read of every target of a family is one
+ * parallel BatchGetItem round trip, not one call per target.
+ */
+export class DynamoDbSharedStore implements SharedStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(client: DynamoDBClient, private readonly tableName: string) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async read(targets: readonly string[], now: number): Promise<Readonly<Record<string, SharedUsage>>> {
+    const starts = trailingWindows(now).map((w) => w.start);
+    const keys = targets.flatMap((pk) => [...starts.map((s) => ({ pk, sk: windowSk(s) })), { pk, sk: COOLDOWN_SK }]);
+    const items = (await Promise.all(chunk(keys, BATCH_KEYS).map((batch) => this.batchGet(batch)))).flat();
+    const byKey = new Map(items.map((item) => [`${String(item.pk)} ${String(item.sk)}`, item]));
+    const result: Record<string, SharedUsage> = {};
+    for (const target of targets) {
+      const used = sumTrailing(now, (start) => countsOf(byKey.get(`${target} ${windowSk(start)}`)));
+      const until = byKey.get(`${target} ${COOLDOWN_SK}`)?.until;
+      result[target] = { used, readAt: now, ...(typeof until === 'number' && until > now ? { cooldownUntil: until } : {}) };
+    }
+    return result;
+  }
+
+  async add(target: string, charge: Readonly<Counts>, now: number): Promise<void> {
+    const kinds = LIMIT_KINDS.filter((k) => (charge[k] ?? 0) !== 0);
+    if (kinds.length === 0) return;
+    await this.doc.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: { pk: target, sk: windowSk(subWindowStart(now)) },
+      UpdateExpression: `ADD ${kinds.map((k) => `#${k} :${k}`).join(', ')} SET #ttl = :ttl`,
+      ExpressionAttributeNames: { ...Object.fromEntries(kinds.map((k) => [`#${k}`, k])), '#ttl': STATE_TABLE.ttlAttribute },
+      ExpressionAttributeValues: { ...Object.fromEntries(kinds.map((k) => [`:${k}`, charge[k]])), ':ttl': Math.ceil(now / 1000) + WINDOW_TTL_S },
+    }));
+  }
+
+  async cooldown(target: string, until: number, now: number): Promise<void> {
+    try {
+      await this.doc.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: target, sk: COOLDOWN_SK },
+        UpdateExpression: 'SET #until = :until, #ttl = :ttl',
+        ConditionExpression: 'attribute_not_exists(#until) OR #until < :until',
+        ExpressionAttributeNames: { '#until': 'until', '#ttl': STATE_TABLE.ttlAttribute },
+        ExpressionAttributeValues: { ':until': until, ':ttl': Math.ceil(Math.max(until, now) / 1000) + WINDOW_TTL_S },
+      }));
+    } catch (error) {
+      // A longer cooldown is already recorded: keep it.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  private async batchGet(keys: { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> {
+    const found: Record<string, unknown>[] = [];
+    let pending: { pk: string; sk: string }[] = keys;
+    // Unprocessed keys come back under throttling; retry them (bounded) so a read is never partial.
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt === 5) throw new SharedStoreReadError(this.tableName, pending.length);
+      const output = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: false } } }));
+      found.push(...(output.Responses?.[this.tableName] ?? []));
+      pending = (output.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as { pk: string; sk: string }[];
+    }
+    return found;
+  }
+}
+
+export class SharedStoreReadError extends Error {
+  override readonly name = 'SharedStoreReadError';
+  constructor(readonly table: string, readonly unprocessedKeys: number) {
+    super(`DynamoDB table ${table} left ${unprocessedKeys} keys unprocessed after retries`);
+  }
+}
+
+function countsOf(item: Record<string, unknown> | undefined): Counts | undefined {
+  if (!item) return undefined;
+  const counts: Counts = {};
+  for (const kind of LIMIT_KINDS) if (typeof item[kind] === 'number') counts[kind as LimitKind] = item[kind] as number;
+  return counts;
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
