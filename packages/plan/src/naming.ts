@@ -104,6 +104,25 @@ export function defaultSecretName(plan: Pick<Plan, 'name'>, provider: 'anthropic
 
 export const METRIC_NAMESPACE = 'Headroom';
 
+/** Router metric names (CloudWatch EMF); dashboards and alarms read the same constants. */
+export const METRICS = {
+  /** Upstream attempts, per target. */
+  requests: 'Requests',
+  upstreamThrottles: 'UpstreamThrottles',
+  upstreamErrors: 'UpstreamErrors',
+  /** Attempts that were retries (failover), per target that received them. */
+  retries: 'Retries',
+  retryBudgetDenials: 'RetryBudgetDenials',
+  /** Remaining share of the tightest bucket after each request, per target. */
+  headroomPercent: 'HeadroomPercent',
+  inputTokens: 'InputTokens',
+  outputTokens: 'OutputTokens',
+  latency: 'Latency',
+  timeToFirstByte: 'TimeToFirstByte',
+  /** 429s the client saw (every eligible target exhausted), per family. */
+  clientThrottles: 'ClientThrottles',
+} as const;
+
 /** Region label for metrics and logs; the direct APIs have one global endpoint. */
 export function regionLabel(target: Target): string {
   return 'region' in target ? target.region : 'global';
