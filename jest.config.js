@@ -2,8 +2,10 @@
 module.exports = {
   projects: [
     '<rootDir>/packages/plan',
+    '<rootDir>/packages/client',
     '<rootDir>/packages/emulator',
     '<rootDir>/router-lambda',
+    '<rootDir>/packages/cdk',
     '<rootDir>/packages/pulumi',
     '<rootDir>/packages/cli',
     '<rootDir>/test',

@@ -1,0 +1,1 @@
+export { signedFetch, SignedFetchError, type SignedFetchOptions } from './signed-fetch';
