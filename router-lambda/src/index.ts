@@ -1,1 +1,12 @@
-export * from './core/contracts';
+export * from './core';
+export * from './providers';
+export { createRouterHandler, type PipelineDeps } from './pipeline';
+export { createLocalRouter, emulatorAdapterDeps, withUpstreams, UnknownUpstreamError, type LocalRouterOptions } from './local';
+export { RouterTelemetry, type AttemptRecord, type RequestRecord } from './telemetry';
+export { DynamoDbSharedStore, SharedStoreReadError, STATE_TABLE } from './store/dynamodb-store';
+export { FrontDoorError, type RouterErrorKind } from './front-doors/errors';
+export { parseFrontDoor, type FrontDoorRequest } from './front-doors/parse';
+export { startNodeServer, type NodeServerOptions } from './http/node-server';
+export { verifySigV4, type SigV4VerifierOptions, type Verdict } from './http/sigv4-verify';
+export { requestFromFunctionUrl, writeToResponseStream } from './http/lambda-adapter';
+export * from './http/types';

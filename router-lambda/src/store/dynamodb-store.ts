@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import { BatchGetCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { LIMIT_KINDS, type LimitKind } from '@headroom/plan';
 import type { SharedStore, SharedUsage } from '../core/contracts';
-import { subWindowStart, sumTrailing, trailingWindows, type Counts } from './windows';
+import { subWindowStart, sumTrailing, trailingWindows, type Counts } from '../core/sliding-windows';
 
 /** The state table's key schema; the CDK construct creates the table from these names. */
 export const STATE_TABLE = {

@@ -1,4 +1,4 @@
-import { sumTrailing, trailingWindows } from './windows';
+import { sumTrailing, trailingWindows } from './sliding-windows';
 
 describe('trailing windows', () => {
   it('covers exactly the trailing minute, weighting the oldest partial window', () => {

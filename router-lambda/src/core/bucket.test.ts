@@ -1,0 +1,66 @@
+import { bucketAdjust, bucketFits, bucketMsUntilFits, bucketObserveRemaining, bucketObserveShared, bucketRemaining, bucketReserve, bucketView, createBucket } from './bucket';
+
+describe('bucket', () => {
+  const fresh = () => createBucket('tpm', 6_000);
+
+  it('own accounting: booked charges stay for the trailing minute', () => {
+    let b = bucketReserve(fresh(), 4_000, 0);
+    expect(bucketRemaining(b, 0)).toBe(2_000);
+    expect(bucketFits(b, 2_000, 0)).toBe(true);
+    expect(bucketFits(b, 2_001, 0)).toBe(false);
+    b = bucketReserve(b, 2_000, 0);
+    expect(bucketMsUntilFits(b, 1, 0)).toBe(61_000);
+    expect(bucketRemaining(b, 61_000)).toBe(6_000);
+  });
+
+  it('a charge larger than the limit never fits', () => {
+    expect(bucketMsUntilFits(fresh(), 6_001, 0)).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('a refund returns to the placement slot, an overrun is booked at settlement', () => {
+    let b = bucketReserve(fresh(), 3_000, 0);
+    b = bucketAdjust(b, -2_000, 0, 30_000);
+    expect(bucketRemaining(b, 30_000)).toBe(5_000);
+    b = bucketAdjust(b, 500, 0, 30_000);
+    expect(bucketRemaining(b, 61_000)).toBe(5_500); // the reservation left, the overrun remains
+    expect(bucketRemaining(b, 91_000)).toBe(6_000);
+  });
+
+  it('header evidence lowers the remaining, ages by refill and is charged by later bookings', () => {
+    let b = bucketObserveRemaining(fresh(), 1_000, 0);
+    expect(bucketRemaining(b, 0)).toBe(1_000);
+    expect(bucketRemaining(b, 10_000)).toBeCloseTo(2_000); // +6000/min
+    b = bucketReserve(b, 500, 10_000);
+    expect(bucketRemaining(b, 10_000)).toBeCloseTo(1_500);
+    expect(bucketMsUntilFits(b, 2_500, 10_000)).toBe(10_000);
+  });
+
+  it('freshest header wins; older ones and unknown (-1) values are ignored', () => {
+    let b = bucketObserveRemaining(fresh(), 1_000, 5_000);
+    b = bucketObserveRemaining(b, 100, 4_000);
+    expect(bucketView(b, 5_000).header).toBe(1_000);
+    b = bucketObserveRemaining(b, -1, 6_000);
+    expect(bucketView(b, 5_000).header).toBe(1_000);
+    b = bucketObserveRemaining(b, 200, 6_000, 3_000);
+    expect(b.header?.capacity).toBe(3_000);
+    expect(bucketRemaining(b, 6_000)).toBe(200);
+  });
+
+  it('shared evidence: limit minus what all instances used, aged; freshest wins', () => {
+    let b = bucketObserveShared(fresh(), 5_400, 1_000);
+    expect(bucketRemaining(b, 1_000)).toBeCloseTo(600);
+    expect(bucketRemaining(b, 2_000)).toBeCloseTo(700);
+    b = bucketObserveShared(b, 0, 500);
+    expect(bucketRemaining(b, 1_000)).toBeCloseTo(600);
+    b = bucketObserveShared(b, 0, 2_000);
+    expect(bucketRemaining(b, 2_000)).toBe(6_000);
+  });
+
+  it('the lowest source decides, and the wait covers every source', () => {
+    let b = bucketReserve(fresh(), 5_000, 0);
+    b = bucketObserveRemaining(b, 3_000, 0);
+    expect(bucketRemaining(b, 0)).toBe(1_000);
+    expect(bucketMsUntilFits(b, 2_000, 0)).toBe(61_000);
+    expect(bucketView(b, 0)).toEqual({ limit: 6_000, remaining: 1_000, own: 1_000, header: 3_000 });
+  });
+});

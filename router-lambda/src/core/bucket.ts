@@ -1,0 +1,123 @@
+import type { LimitKind } from '@headroom/plan';
+import { chargeEvidence, EPSILON, evidenceLevel, evidenceMsUntil, observedEvidence, type EvidenceState } from './evidence';
+import { emptyLedger, ledgerAdd, ledgerMsUntilAtMost, ledgerTotal, pruneLedger, type LedgerState } from './sliding-ledger';
+
+/**
+ * One limit a target enforces (RPM, TPM, input or output TPM), sized from the config.
+ *
+ * Three sources, and the lowest wins:
+ * - `own`: our own bookings over a sliding 60-s ledger. Admitting only while `booked + charge <=
+ *   limit` guarantees no 60-s window ever holds more than the limit, which is stricter than the
+ *   provider's continuously refilling bucket (a bucket starting full can take up to 2x the limit
+ *   in one window), so own accounting alone never causes a 429 on a bucket-enforced provider.
+ * - `header`: the provider's `remaining`, freshest observation wins, aged by refill.
+ * - `shared`: limit - what every instance booked (the shared store), freshest wins, aged by refill.
+ */
+export interface BucketState {
+  readonly kind: LimitKind;
+  readonly limit: number;
+  readonly own: LedgerState;
+  readonly header?: EvidenceState;
+  readonly shared?: EvidenceState;
+}
+
+export interface BucketOptions {
+  /** Slot size of the own-accounting ledger. @default 1000 */
+  readonly slotMs?: number;
+}
+
+export const BUCKET_WINDOW_MS = 60_000;
+
+export function createBucket(kind: LimitKind, limit: number, options: BucketOptions = {}): BucketState {
+  return { kind, limit, own: emptyLedger(BUCKET_WINDOW_MS, options.slotMs ?? 1_000) };
+}
+
+/** What own accounting alone says is left. */
+export function ownRemaining(bucket: BucketState, now: number): number {
+  return bucket.limit - ledgerTotal(bucket.own, now);
+}
+
+/** The effective remaining: the lowest of own accounting, header evidence and shared evidence. */
+export function bucketRemaining(bucket: BucketState, now: number): number {
+  let remaining = ownRemaining(bucket, now);
+  if (bucket.header) remaining = Math.min(remaining, evidenceLevel(bucket.header, now));
+  if (bucket.shared) remaining = Math.min(remaining, evidenceLevel(bucket.shared, now));
+  return remaining;
+}
+
+export function bucketFits(bucket: BucketState, amount: number, now: number): boolean {
+  return amount <= 0 || bucketRemaining(bucket, now) - amount >= -EPSILON;
+}
+
+/** Milliseconds until `amount` fits in every source; Infinity if it exceeds the limit itself. */
+export function bucketMsUntilFits(bucket: BucketState, amount: number, now: number): number {
+  if (amount <= 0) return 0;
+  let wait = ledgerMsUntilAtMost(bucket.own, bucket.limit - amount, now, EPSILON);
+  if (bucket.header) wait = Math.max(wait, evidenceMsUntil(bucket.header, amount, now));
+  if (bucket.shared) wait = Math.max(wait, evidenceMsUntil(bucket.shared, amount, now));
+  return wait;
+}
+
+function chargeAll(bucket: BucketState, own: LedgerState, amount: number, now: number): BucketState {
+  return {
+    ...bucket,
+    own,
+    ...(bucket.header ? { header: chargeEvidence(bucket.header, amount, now) } : {}),
+    ...(bucket.shared ? { shared: chargeEvidence(bucket.shared, amount, now) } : {}),
+  };
+}
+
+/** Book an admission charge at `now` in every source. */
+export function bucketReserve(bucket: BucketState, amount: number, now: number): BucketState {
+  if (amount === 0) return bucket;
+  return chargeAll(bucket, ledgerAdd(pruneLedger(bucket.own, now), amount, now), amount, now);
+}
+
+/**
+ * Apply a settlement `delta` (final - reserved). A refund goes back to the slot the request was
+ * placed in (that charge shrank); an overrun (Bedrock's output burn) is booked now, when the
+ * provider takes it.
+ */
+export function bucketAdjust(bucket: BucketState, delta: number, placedAt: number, now: number): BucketState {
+  if (delta === 0) return bucket;
+  const own = ledgerAdd(pruneLedger(bucket.own, now), delta, delta < 0 ? placedAt : now);
+  return chargeAll(bucket, own, delta, now);
+}
+
+/**
+ * A provider's `remaining` (of `limit`, when it says) observed at `observedAt`: replaces older
+ * header evidence, ignored if older than what we have. Negative or non-finite values are unknown.
+ */
+export function bucketObserveRemaining(bucket: BucketState, remaining: number, observedAt: number, limit?: number): BucketState {
+  if (!Number.isFinite(remaining) || remaining < 0) return bucket;
+  if (bucket.header && bucket.header.observedAt > observedAt) return bucket;
+  const capacity = limit !== undefined && Number.isFinite(limit) && limit > 0 ? limit : bucket.limit;
+  return { ...bucket, header: observedEvidence(capacity, remaining, observedAt) };
+}
+
+/** What every instance booked in the trailing minute, read at `readAt`: freshest snapshot wins. */
+export function bucketObserveShared(bucket: BucketState, used: number, readAt: number): BucketState {
+  if (!Number.isFinite(used) || used < 0) return bucket;
+  if (bucket.shared && bucket.shared.observedAt > readAt) return bucket;
+  return { ...bucket, shared: observedEvidence(bucket.limit, bucket.limit - used, readAt) };
+}
+
+export interface BucketView {
+  readonly limit: number;
+  /** Effective remaining (lowest source), never below zero. */
+  readonly remaining: number;
+  readonly own: number;
+  readonly header?: number;
+  readonly shared?: number;
+}
+
+export function bucketView(bucket: BucketState, now: number): BucketView {
+  const clamp = (value: number) => Math.max(0, Math.floor(value + EPSILON));
+  return {
+    limit: bucket.limit,
+    remaining: clamp(bucketRemaining(bucket, now)),
+    own: clamp(ownRemaining(bucket, now)),
+    ...(bucket.header ? { header: clamp(evidenceLevel(bucket.header, now)) } : {}),
+    ...(bucket.shared ? { shared: clamp(evidenceLevel(bucket.shared, now)) } : {}),
+  };
+}

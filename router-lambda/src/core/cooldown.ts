@@ -1,0 +1,65 @@
+import type { Charge } from '@headroom/plan';
+import type { AttemptOutcome } from './contracts';
+import { exhaustHeadroom, headroomMsUntilFits, type HeadroomState } from './headroom';
+
+/** A target parked until a time. Plain data; an expired cooldown reads as clear. */
+export type CooldownState =
+  | { readonly kind: 'clear' }
+  | { readonly kind: 'cooling'; readonly until: number; readonly source: 'retry-after' | 'derived' | 'shared' };
+
+export const CLEAR: CooldownState = { kind: 'clear' };
+
+/** Extend to at least `until`; never shortens a longer cooldown. */
+export function extendCooldown(state: CooldownState, until: number, source: 'retry-after' | 'derived' | 'shared'): CooldownState {
+  if (!Number.isFinite(until)) return state;
+  if (state.kind === 'cooling' && state.until >= until) return state;
+  return { kind: 'cooling', until, source };
+}
+
+/** When the target may take traffic again: `now` if not cooling. */
+export function cooldownEndsAt(state: CooldownState, now: number): number {
+  return state.kind === 'cooling' && state.until > now ? state.until : now;
+}
+
+export function isCooling(state: CooldownState, now: number): boolean {
+  return cooldownEndsAt(state, now) > now;
+}
+
+/** What an attempt's outcome says about cooling, and the headroom evidence it implies. */
+export interface CooldownDecision {
+  readonly cooldown: CooldownState;
+  readonly headroom: HeadroomState;
+  /** Set when this outcome started or extended a cooldown: forward it to the shared store. */
+  readonly until?: number;
+}
+
+/**
+ * Cooldown policy. `retry-after` (or a cooldown observation) is honoured as sent. A 429 without one
+ * (Bedrock, Vertex) is evidence that the provider had no room for this charge: its buckets are
+ * recorded as empty and the cooldown is derived as the time until they refill enough for this
+ * request again (our typical request, by the same bucket math the selection uses).
+ */
+export function applyOutcomeCooldown(state: CooldownState, headroom: HeadroomState, outcome: AttemptOutcome, charge: Charge, now: number): CooldownDecision {
+  let cooldown = state;
+  let until: number | undefined;
+  const extend = (to: number, source: 'retry-after' | 'derived') => {
+    const next = extendCooldown(cooldown, to, source);
+    if (next !== cooldown) until = Math.max(until ?? to, to);
+    cooldown = next;
+  };
+  const observations = 'observations' in outcome ? outcome.observations : [];
+  for (const o of observations) if (o.kind === 'cooldown' && o.until > now) extend(o.until, o.source);
+  const retryAfterMs = 'retryAfterMs' in outcome ? outcome.retryAfterMs : undefined;
+  if (retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs > 0) extend(now + retryAfterMs, 'retry-after');
+  let nextHeadroom = headroom;
+  if (outcome.kind === 'throttled') {
+    const saidRemaining = observations.some((o) => o.kind === 'remaining');
+    if (!saidRemaining) nextHeadroom = exhaustHeadroom(headroom, charge, now);
+    const hinted = retryAfterMs !== undefined || observations.some((o) => o.kind === 'cooldown');
+    if (!hinted) {
+      const wait = headroomMsUntilFits(nextHeadroom, charge, now);
+      extend(now + (Number.isFinite(wait) ? Math.max(1, wait) : 60_000), 'derived');
+    }
+  }
+  return { cooldown, headroom: nextHeadroom, ...(until !== undefined ? { until } : {}) };
+}

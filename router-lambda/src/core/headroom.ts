@@ -1,0 +1,131 @@
+import { admissionCharge, LIMIT_KINDS, LIMITS_BY_PROVIDER, settledCharge, type Charge, type LimitKind, type RequestEstimate, type RouterTarget, type Usage } from '@headroom/plan';
+import type { Observation, SharedUsage } from './contracts';
+import { bucketAdjust, bucketFits, bucketMsUntilFits, bucketObserveRemaining, bucketObserveShared, bucketRemaining, bucketReserve, bucketView, createBucket, type BucketOptions, type BucketState, type BucketView } from './bucket';
+import { InvalidEstimateError, MissingLimitError } from './errors';
+
+/** A target's buckets: one per limit its provider enforces, never fewer. Plain data. */
+export interface HeadroomState {
+  readonly target: string;
+  readonly buckets: Readonly<Partial<Record<LimitKind, BucketState>>>;
+}
+
+/** Build the buckets for every limit the provider enforces; a missing or non-positive limit throws. */
+export function createHeadroom(target: Pick<RouterTarget, 'key' | 'provider' | 'limits'>, options: BucketOptions = {}): HeadroomState {
+  const buckets: Partial<Record<LimitKind, BucketState>> = {};
+  for (const kind of LIMITS_BY_PROVIDER[target.provider]) {
+    const limit = target.limits[kind];
+    if (limit === undefined || !(limit > 0) || !Number.isFinite(limit)) throw new MissingLimitError({ target: target.key, kind, received: limit });
+    buckets[kind] = createBucket(kind, limit, options);
+  }
+  return { target: target.key, buckets };
+}
+
+function entries(state: HeadroomState): [LimitKind, BucketState][] {
+  return LIMIT_KINDS.flatMap((kind) => (state.buckets[kind] ? [[kind, state.buckets[kind]] as [LimitKind, BucketState]] : []));
+}
+
+function checkCount(field: string, value: number): void {
+  if (!Number.isFinite(value) || value < 0) throw new InvalidEstimateError({ field, received: value });
+}
+
+/** What admitting `estimate` takes from each bucket, by the target's cost model. */
+export function admissionChargeFor(target: Pick<RouterTarget, 'cost'>, estimate: RequestEstimate): Charge {
+  checkCount('inputTokens', estimate.inputTokens);
+  checkCount('maxTokens', estimate.maxTokens);
+  return admissionCharge(target.cost, estimate);
+}
+
+/** What the request finally cost; unknown or invalid usage keeps the reservation (never under-counts). */
+export function settledChargeFor(target: Pick<RouterTarget, 'cost'>, estimate: RequestEstimate, usage: Usage): Charge {
+  checkCount('usage.inputTokens', usage.inputTokens);
+  checkCount('usage.outputTokens', usage.outputTokens);
+  return settledCharge(target.cost, estimate, usage);
+}
+
+/** Headroom after this charge as a share of the limit (min over buckets); undefined when it does not fit. */
+export function headroomAfter(state: HeadroomState, charge: Charge, now: number): number | undefined {
+  let share = Number.POSITIVE_INFINITY;
+  for (const [kind, bucket] of entries(state)) {
+    const amount = charge[kind] ?? 0;
+    if (!bucketFits(bucket, amount, now)) return undefined;
+    share = Math.min(share, (bucketRemaining(bucket, now) - amount) / bucket.limit);
+  }
+  return Math.max(0, share);
+}
+
+/** Milliseconds until the charge fits every bucket; Infinity if it exceeds a limit itself. */
+export function headroomMsUntilFits(state: HeadroomState, charge: Charge, now: number): number {
+  return entries(state).reduce((wait, [kind, bucket]) => Math.max(wait, bucketMsUntilFits(bucket, charge[kind] ?? 0, now)), 0);
+}
+
+/** How many requests of this charge the target takes per minute: the capacity weight for selection. */
+export function capacityFor(state: HeadroomState, charge: Charge): number {
+  return entries(state).reduce((capacity, [kind, bucket]) => {
+    const amount = charge[kind] ?? 0;
+    return amount > 0 ? Math.min(capacity, bucket.limit / amount) : capacity;
+  }, Number.POSITIVE_INFINITY);
+}
+
+function mapBuckets(state: HeadroomState, update: (kind: LimitKind, bucket: BucketState) => BucketState): HeadroomState {
+  const buckets: Partial<Record<LimitKind, BucketState>> = {};
+  for (const [kind, bucket] of entries(state)) buckets[kind] = update(kind, bucket);
+  return { ...state, buckets };
+}
+
+export function reserveHeadroom(state: HeadroomState, charge: Charge, now: number): HeadroomState {
+  return mapBuckets(state, (kind, bucket) => bucketReserve(bucket, charge[kind] ?? 0, now));
+}
+
+/** Replace the reservation with the final charge; returns the delta per enforced limit (for the shared store). */
+export function settleHeadroom(state: HeadroomState, reserved: Charge, final: Charge, placedAt: number, now: number): { state: HeadroomState; delta: Charge } {
+  const delta: Charge = {};
+  const next = mapBuckets(state, (kind, bucket) => {
+    const change = (final[kind] ?? 0) - (reserved[kind] ?? 0);
+    if (change !== 0) delta[kind] = change;
+    return bucketAdjust(bucket, change, placedAt, now);
+  });
+  return { state: next, delta };
+}
+
+/** Apply `remaining` observations (cooldown observations belong to the cooldown policy). */
+export function observeHeadroom(state: HeadroomState, observations: readonly Observation[]): HeadroomState {
+  let next = state;
+  for (const o of observations) {
+    if (o.kind !== 'remaining' || !next.buckets[o.bucket]) continue;
+    next = mapBuckets(next, (kind, bucket) => (kind === o.bucket ? bucketObserveRemaining(bucket, o.remaining, o.observedAt, o.limit) : bucket));
+  }
+  return next;
+}
+
+export function observeSharedUsage(state: HeadroomState, usage: SharedUsage): HeadroomState {
+  return mapBuckets(state, (kind, bucket) => {
+    const used = usage.used[kind];
+    return used === undefined ? bucket : bucketObserveShared(bucket, used, usage.readAt);
+  });
+}
+
+/**
+ * A 429 with no remaining headers (Bedrock, Vertex) is itself evidence: the provider had no room
+ * for this charge. Record zero remaining on every bucket the charge touches, so the target's score
+ * recovers only as those buckets refill.
+ */
+export function exhaustHeadroom(state: HeadroomState, charge: Charge, now: number): HeadroomState {
+  return mapBuckets(state, (kind, bucket) => ((charge[kind] ?? 0) > 0 ? bucketObserveRemaining(bucket, 0, now) : bucket));
+}
+
+export interface HeadroomView {
+  /** Effective remaining as a share of the limit, the lowest bucket, 0..100. */
+  readonly headroomPct: number;
+  readonly buckets: Readonly<Partial<Record<LimitKind, BucketView>>>;
+}
+
+export function headroomView(state: HeadroomState, now: number): HeadroomView {
+  const buckets: Partial<Record<LimitKind, BucketView>> = {};
+  let pct = 100;
+  for (const [kind, bucket] of entries(state)) {
+    const view = bucketView(bucket, now);
+    buckets[kind] = view;
+    pct = Math.min(pct, (100 * view.remaining) / view.limit);
+  }
+  return { headroomPct: Math.round(pct * 10) / 10, buckets };
+}

@@ -1,0 +1,34 @@
+import { InMemorySharedStore } from './in-memory-store';
+
+describe('InMemorySharedStore', () => {
+  it('sums charges over a sliding minute of 10-s sub-windows, not the wall-clock minute', async () => {
+    const store = new InMemorySharedStore();
+    await store.add('t', { rpm: 1, tpm: 600 }, 55_000); // sub-window [50 s, 60 s)
+    await store.add('t', { rpm: 1, tpm: 400 }, 65_000); // a new wall-clock minute, same trailing minute
+    expect((await store.read(['t'], 65_000)).t).toEqual({ used: { rpm: 2, tpm: 1_000 }, readAt: 65_000 });
+    // At 115 s the first sub-window is half outside (55 s..60 s of it remains): weighted by its overlap.
+    expect((await store.read(['t'], 115_000)).t?.used).toEqual({ rpm: 1.5, tpm: 700 });
+    expect((await store.read(['t'], 130_000)).t?.used).toEqual({});
+  });
+
+  it('negative amounts return reservations', async () => {
+    const store = new InMemorySharedStore();
+    await store.add('t', { tpm: 3_000 }, 0);
+    await store.add('t', { tpm: -2_000 }, 1_000);
+    expect((await store.read(['t'], 1_000)).t?.used.tpm).toBe(1_000);
+  });
+
+  it('reads every listed target at once, unknown ones as empty', async () => {
+    const store = new InMemorySharedStore();
+    await store.add('a', { rpm: 1 }, 0);
+    expect(await store.read(['a', 'b'], 0)).toEqual({ a: { used: { rpm: 1 }, readAt: 0 }, b: { used: {}, readAt: 0 } });
+  });
+
+  it('cooldowns only ever extend, and expire', async () => {
+    const store = new InMemorySharedStore();
+    await store.cooldown('t', 5_000, 0);
+    await store.cooldown('t', 3_000, 0);
+    expect((await store.read(['t'], 1_000)).t?.cooldownUntil).toBe(5_000);
+    expect((await store.read(['t'], 5_000)).t?.cooldownUntil).toBeUndefined();
+  });
+});

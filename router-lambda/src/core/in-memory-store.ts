@@ -1,0 +1,49 @@
+import { LIMIT_KINDS, type LimitKind } from '@headroom/plan';
+import type { SharedStore, SharedUsage } from './contracts';
+// The same sliding 10-s sub-window arithmetic as the DynamoDB store, so both implementations agree.
+import { subWindowStart, sumTrailing, TRAILING_MS, SUB_WINDOW_MS, type Counts } from './sliding-windows';
+
+/**
+ * Shared state for one process (the local server, tests, the simulator): per target, counters in
+ * 10-s sub-windows summed over a sliding minute (never the wall-clock minute) and a cooldown that
+ * is only ever extended. Time comes from the caller.
+ */
+export class InMemorySharedStore implements SharedStore {
+  private readonly windows = new Map<string, Map<number, Counts>>();
+  private readonly cooldowns = new Map<string, number>();
+
+  async read(targets: readonly string[], now: number): Promise<Readonly<Record<string, SharedUsage>>> {
+    const result: Record<string, SharedUsage> = {};
+    for (const target of targets) {
+      const windows = this.windows.get(target);
+      this.prune(target, now);
+      const used = sumTrailing(now, (start) => windows?.get(start));
+      const until = this.cooldowns.get(target);
+      result[target] = { used, readAt: now, ...(until !== undefined && until > now ? { cooldownUntil: until } : {}) };
+    }
+    return result;
+  }
+
+  async add(target: string, charge: Readonly<Partial<Record<LimitKind, number>>>, now: number): Promise<void> {
+    const kinds = LIMIT_KINDS.filter((kind) => Number.isFinite(charge[kind]) && (charge[kind] ?? 0) !== 0);
+    if (kinds.length === 0) return;
+    const windows = this.windows.get(target) ?? new Map<number, Counts>();
+    this.windows.set(target, windows);
+    const start = subWindowStart(now);
+    const counts: Counts = { ...windows.get(start) };
+    for (const kind of kinds) counts[kind] = (counts[kind] ?? 0) + charge[kind]!;
+    windows.set(start, counts);
+    this.prune(target, now);
+  }
+
+  async cooldown(target: string, until: number, _now: number): Promise<void> {
+    if ((this.cooldowns.get(target) ?? Number.NEGATIVE_INFINITY) < until) this.cooldowns.set(target, until);
+  }
+
+  /** Drop sub-windows that can no longer fall inside any trailing minute at or after `now`. */
+  private prune(target: string, now: number): void {
+    const windows = this.windows.get(target);
+    if (!windows) return;
+    for (const start of windows.keys()) if (start + SUB_WINDOW_MS + TRAILING_MS <= now) windows.delete(start);
+  }
+}

@@ -1,0 +1,13 @@
+/** The pure router core: no SDK, no I/O, no clock or randomness of its own. */
+export * from './contracts';
+export * from './errors';
+export { seededRng, type Rng } from './rng';
+export { Router, type RouterOptions, type Ticket, type Placement, type Completion, type SharedEffects } from './router';
+export { powerOfTwoChoices, headroomWeighted, mostHeadroom, type Candidate, type SelectionStrategy } from './selection';
+export { InMemorySharedStore } from './in-memory-store';
+export type { TargetStatus } from './target-state';
+export type { BreakerOptions, BreakerState, BreakerView } from './circuit-breaker';
+export type { RetryBudgetOptions, RetryBudgetView } from './retry-budget';
+export type { CooldownState } from './cooldown';
+export type { BucketView } from './bucket';
+export type { HeadroomView } from './headroom';

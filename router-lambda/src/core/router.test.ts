@@ -1,0 +1,113 @@
+import { compileRouterConfig, definePlan, testing } from '@headroom/plan';
+import { MissingLimitError, TicketError, UnknownFamilyError } from './errors';
+import { exampleConfig } from './fixtures';
+import { seededRng } from './rng';
+import { Router, type Placement } from './router';
+
+const config = exampleConfig();
+const small = { inputTokens: 1_000, maxTokens: 2_000 };
+
+function placed(p: Placement) {
+  if (p.kind !== 'placed') throw new Error(`expected placed, got ${JSON.stringify(p)}`);
+  return p;
+}
+
+describe('Router', () => {
+  it('refuses a config with a missing limit at construction', () => {
+    const broken = { ...config, targets: { ...config.targets, 'claude/anthropic': { ...config.targets['claude/anthropic']!, limits: { rpm: 10, itpm: 10 } } } };
+    expect(() => new Router(broken, { rng: seededRng(1) })).toThrow(MissingLimitError);
+  });
+
+  it('places within the family, charges by the cost model and returns what to share', () => {
+    const router = new Router(config, { rng: seededRng(1) });
+    const p = placed(router.place({ family: 'claude', estimate: small, residency: 'us' }, 0));
+    expect(p.target.key).toBe('claude/bedrock-us-east-1');
+    expect(p.ticket).toMatchObject({ target: 'claude/bedrock-us-east-1', charged: { rpm: 1, tpm: 3_000 }, placedAt: 0, probe: false });
+    const done = router.complete(p.ticket, { kind: 'success', usage: { inputTokens: 1_000, outputTokens: 100 }, observations: [] }, 500);
+    expect(done).toEqual({ target: 'claude/bedrock-us-east-1', failover: false, shared: { charge: { tpm: -1_500 } }, breaker: 'closed' });
+    const status = router.status(500).targets.find((t) => t.key === 'claude/bedrock-us-east-1')!;
+    expect(status.buckets.tpm).toEqual({ limit: 30_000, remaining: 28_500, own: 28_500 });
+    expect(status.retryBudget.requests).toBe(1);
+  });
+
+  it('throws on an unknown family and on completing a ticket twice', () => {
+    const router = new Router(config, { rng: seededRng(1) });
+    expect(() => router.place({ family: 'nope', estimate: small }, 0)).toThrow(UnknownFamilyError);
+    const p = placed(router.place({ family: 'claude', estimate: small }, 0));
+    router.complete(p.ticket, { kind: 'timeout' }, 10);
+    expect(() => router.complete(p.ticket, { kind: 'timeout' }, 20)).toThrow(TicketError);
+  });
+
+  it('fails over: a throttled target cools (derived when no retry-after), is excluded, and shares its cooldown', () => {
+    const router = new Router(config, { rng: seededRng(2) });
+    const first = placed(router.place({ family: 'claude', estimate: small, residency: 'eu' }, 0));
+    const done = router.complete(first.ticket, { kind: 'throttled', observations: [] }, 100);
+    expect(done.failover).toBe(true);
+    expect(done.shared.charge).toEqual(first.ticket.target.includes('bedrock') ? { rpm: -1, tpm: -3_000 } : { rpm: -1, itpm: -1_000, otpm: -2_000 });
+    expect(done.shared.cooldownUntil).toBeGreaterThan(100);
+    expect(router.mayRetry(first.target.key, 100).allowed).toBe(true);
+    const second = placed(router.place({ family: 'claude', estimate: small, residency: 'eu' }, 100, undefined, new Set([first.target.key])));
+    expect(second.target.key).not.toBe(first.target.key);
+    const third = router.place({ family: 'claude', estimate: small, residency: 'eu' }, 100, undefined, new Set([first.target.key, second.target.key]));
+    expect(third).toMatchObject({ kind: 'exhausted', reason: 'all-excluded' });
+    // Without exclusions the cooled target is still skipped.
+    for (let i = 0; i < 2; i++) expect(placed(router.place({ family: 'claude', estimate: small, residency: 'eu' }, 200)).target.key).toBe(second.target.key);
+  });
+
+  it('honours shared snapshots: their cooldowns and usage', () => {
+    const router = new Router(config, { rng: seededRng(3) });
+    const shared = {
+      'claude/bedrock-eu-west-1': { used: {}, cooldownUntil: 10_000, readAt: 0 },
+      'claude/vertex-europe-west1': { used: { otpm: 7_000 }, readAt: 0 },
+    };
+    const p = router.place({ family: 'claude', estimate: small, residency: 'eu' }, 0, shared);
+    expect(p).toMatchObject({ kind: 'exhausted', reason: 'no-headroom' });
+    // vertex frees 1000 otpm more (2000 needed) at 8000 per minute = 7.5 s; bedrock-eu cools until 10 s.
+    expect(p.kind === 'exhausted' && p.retryAfterMs).toBe(7_500);
+  });
+
+  it('exhausted retry-after is exact at a bucket boundary', () => {
+    const router = new Router(config, { rng: seededRng(4) });
+    const big = { inputTokens: 4_000, maxTokens: 6_000 }; // 10000 tpm on bedrock-us
+    for (let i = 0; i < 3; i++) placed(router.place({ family: 'claude', estimate: big, residency: 'us' }, 1_234 + i * 2_000));
+    const refused = router.place({ family: 'claude', estimate: big, residency: 'us' }, 6_000);
+    expect(refused).toEqual({ kind: 'exhausted', retryAfterMs: 62_000 - 6_000, retryAt: 62_000, reason: 'no-headroom' });
+    expect(router.place({ family: 'claude', estimate: big, residency: 'us' }, 61_999).kind).toBe('exhausted');
+    expect(router.place({ family: 'claude', estimate: big, residency: 'us' }, 62_000).kind).toBe('placed');
+  });
+
+  it('says when retrying can never help', () => {
+    const router = new Router(config, { rng: seededRng(5) });
+    expect(router.place({ family: 'claude', estimate: { inputTokens: 1, maxTokens: 40_000 } }, 0)).toEqual({ kind: 'unservable', reason: 'exceeds-every-limit' });
+    expect(router.place({ family: 'gpt', estimate: small, residency: 'apac' }, 0)).toEqual({ kind: 'unservable', reason: 'no-target-serves-pin' });
+  });
+
+  it('opens the breaker after repeated failures and probes it again later', () => {
+    const router = new Router(config, { rng: seededRng(6), breaker: { consecutiveFailures: 2, halfOpenAfterMs: 1_000 } });
+    const pin = { family: 'claude', estimate: small, residency: 'us' } as const;
+    for (let i = 0; i < 2; i++) router.complete(placed(router.place(pin, 0)).ticket, { kind: 'server-error', status: 503 }, 10);
+    expect(router.place(pin, 20)).toMatchObject({ kind: 'exhausted', retryAt: 1_010 });
+    const probe = placed(router.place(pin, 1_010));
+    expect(probe.ticket.probe).toBe(true);
+    expect(router.place(pin, 1_011).kind).toBe('exhausted'); // one probe at a time
+    expect(router.complete(probe.ticket, { kind: 'success', usage: { inputTokens: 1_000, outputTokens: 10 }, observations: [] }, 1_500).breaker).toBe('closed');
+  });
+
+  it('caps retries with the retry budget and counts denials', () => {
+    const router = new Router(config, { rng: seededRng(7) });
+    const answers = Array.from({ length: 5 }, () => router.mayRetry('claude/anthropic', 0).allowed);
+    expect(answers).toEqual([true, true, true, false, false]);
+    expect(router.status(0).targets.find((t) => t.key === 'claude/anthropic')!.retryBudget).toMatchObject({ denials: 2, retries: 3 });
+  });
+
+  it('applies header observations: a target that reports little remaining is avoided', () => {
+    const router = new Router(compileRouterConfig(definePlan(testing.examplePlanInput())), { rng: seededRng(8) });
+    const p = placed(router.place({ family: 'claude', estimate: small }, 0, undefined, new Set(['claude/bedrock-us-east-1', 'claude/bedrock-eu-west-1', 'claude/vertex-europe-west1'])));
+    router.complete(p.ticket, { kind: 'success', usage: { inputTokens: 1_000, outputTokens: 10 }, observations: [{ kind: 'remaining', bucket: 'otpm', remaining: 100, observedAt: 50 }] }, 50);
+    const status = router.status(50);
+    expect(status.strategy).toBe('capacity-weighted-p2c');
+    expect(status.targets.find((t) => t.key === 'claude/anthropic')!.buckets.otpm?.header).toBe(100);
+    for (let i = 0; i < 20; i++) expect(placed(router.place({ family: 'claude', estimate: small }, 60)).target.key).not.toBe('claude/anthropic');
+    expect(JSON.parse(JSON.stringify(status))).toEqual(status);
+  });
+});
