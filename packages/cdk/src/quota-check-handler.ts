@@ -1,0 +1,136 @@
+/**
+ * The deploy-time Bedrock quota check. `checkBedrockQuotas` is self-contained (no imports, no
+ * helpers outside its body) because its source text becomes the inline Lambda code; the SDK client
+ * and commands are passed in, so tests run it against a fake Service Quotas.
+ */
+
+/** One quota bucket the plan relies on: a model, a kind of invocation, a source region. */
+export interface QuotaDemand {
+  /** Plan targets sharing this bucket (`family/target`). */
+  readonly targets: readonly string[];
+  readonly model: string;
+  /** `on-demand` (no profile), `cross-region` (geo profile) or `global` (global profile). */
+  readonly kind: 'on-demand' | 'cross-region' | 'global';
+  /** Sum of the targets' declared TPM. */
+  readonly tpm: number;
+  /** Overrides the model words matched in quota names, e.g. `Anthropic Claude Sonnet 4.5 V1`. */
+  readonly quotaModelName?: string;
+}
+
+export interface QuotaCheckInput {
+  readonly region: string;
+  readonly demands: readonly QuotaDemand[];
+  readonly requestIncreases: boolean;
+}
+
+export interface QuotaFinding {
+  readonly targets: readonly string[];
+  readonly model: string;
+  readonly kind: string;
+  readonly planned: number;
+  /** `ok`, `short` (applied value below the plan) or `not-found` (no quota name matched). */
+  readonly status: 'ok' | 'short' | 'not-found';
+  readonly quotaName?: string;
+  readonly quotaCode?: string;
+  readonly applied?: number;
+  readonly increaseRequested?: boolean;
+  readonly increaseError?: string;
+}
+
+interface Quota { QuotaName?: string; QuotaCode?: string; Value?: number; Adjustable?: boolean }
+interface Sdk {
+  ListServiceQuotasCommand: new (input: object) => unknown;
+  ListAWSDefaultServiceQuotasCommand: new (input: object) => unknown;
+  RequestServiceQuotaIncreaseCommand: new (input: object) => unknown;
+}
+interface Client { send(command: unknown): Promise<{ Quotas?: Quota[]; NextToken?: string }> }
+
+export async function checkBedrockQuotas(input: QuotaCheckInput, client: Client, sdk: Sdk): Promise<QuotaFinding[]> {
+  const words = (text: string) => text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  // Model id -> the words of its display name: drop the date stamp and the version suffix.
+  const modelWords = (id: string) => words(id).filter((w, i, all) => !/^\d{8}$/.test(w) && !/^v\d+$/.test(w) && !(w === '0' && /^v\d+$/.test(all[i - 1] ?? '')));
+  const kindOf = (name: string) => {
+    const m = /^(global cross-region|cross-region|on-demand) (?:model inference|invokemodel) tokens per minute for (.+)$/i.exec(name.trim());
+    return m ? { kind: m[1]!.toLowerCase() === 'global cross-region' ? 'global' : m[1]!.toLowerCase(), model: m[2]! } : undefined;
+  };
+  const same = (a: string[], b: string[]) => a.length === b.length && a.every((w, i) => w === b[i]);
+  const list = async (Command: Sdk['ListServiceQuotasCommand']) => {
+    const out: Quota[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await client.send(new Command({ ServiceCode: 'bedrock', MaxResults: 100, ...(NextToken ? { NextToken } : {}) }));
+      out.push(...(page.Quotas ?? []));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return out;
+  };
+  const applied = await list(sdk.ListServiceQuotasCommand);
+  let defaults: Quota[] | undefined;
+  const findings: QuotaFinding[] = [];
+  for (const demand of input.demands) {
+    const want = demand.quotaModelName ? words(demand.quotaModelName).filter((w) => !/^v\d+$/.test(w)) : modelWords(demand.model);
+    const match = (q: Quota) => {
+      const parsed = kindOf(q.QuotaName ?? '');
+      return !!parsed && parsed.kind === demand.kind && same(words(parsed.model).filter((w) => !/^v\d+$/.test(w)), want);
+    };
+    let quota = applied.find(match);
+    if (!quota) {
+      defaults ??= await list(sdk.ListAWSDefaultServiceQuotasCommand);
+      quota = defaults.find(match);
+    }
+    const base = { targets: demand.targets, model: demand.model, kind: demand.kind, planned: demand.tpm };
+    if (!quota || quota.Value === undefined) {
+      findings.push({ ...base, status: 'not-found' });
+      continue;
+    }
+    const found = { ...base, quotaName: quota.QuotaName!, quotaCode: quota.QuotaCode!, applied: quota.Value };
+    if (quota.Value >= demand.tpm) {
+      findings.push({ ...found, status: 'ok' });
+      continue;
+    }
+    if (!input.requestIncreases) {
+      findings.push({ ...found, status: 'short' });
+      continue;
+    }
+    try {
+      await client.send(new sdk.RequestServiceQuotaIncreaseCommand({ ServiceCode: 'bedrock', QuotaCode: quota.QuotaCode, DesiredValue: demand.tpm }));
+      findings.push({ ...found, status: 'short', increaseRequested: true });
+    } catch (error) {
+      // An open request for the same quota (ResourceAlreadyExistsException) is not a new problem.
+      findings.push({ ...found, status: 'short', increaseRequested: false, increaseError: String((error as Error).name ?? error) });
+    }
+  }
+  return findings;
+}
+
+/** One line per finding that needs attention, for the deployment error or warning. */
+export function describeFindings(region: string, findings: readonly QuotaFinding[]): string[] {
+  return findings.filter((f) => f.status !== 'ok').map((f) => f.status === 'not-found'
+    ? `${region} ${f.targets.join(', ')}: no ${f.kind} TPM quota matched ${f.model}; set quotaModelNames for it`
+    : `${region} ${f.targets.join(', ')}: '${f.quotaName}' (${f.quotaCode}) is ${f.applied}, the plan needs ${f.planned}` +
+      (f.increaseRequested ? '; increase requested' : f.increaseError ? `; increase request failed: ${f.increaseError}` : ''));
+}
+
+/**
+ * The Lambda source: the two functions above as text plus a Provider-framework `onEvent` handler.
+ * The nodejs22.x runtime ships `@aws-sdk/client-service-quotas`, so nothing is bundled.
+ */
+export function quotaCheckHandlerSource(): string {
+  return [
+    '"use strict";',
+    `const checkBedrockQuotas = ${checkBedrockQuotas.toString()};`,
+    `const describeFindings = ${describeFindings.toString()};`,
+    'exports.handler = async (event) => {',
+    '  if (event.RequestType === "Delete") return { PhysicalResourceId: event.PhysicalResourceId };',
+    '  const sdk = require("@aws-sdk/client-service-quotas");',
+    '  const p = event.ResourceProperties;',
+    '  const input = { region: p.Region, demands: JSON.parse(p.Demands), requestIncreases: p.RequestIncreases === "true" };',
+    '  const findings = await checkBedrockQuotas(input, new sdk.ServiceQuotasClient({ region: p.Region }), sdk);',
+    '  const problems = describeFindings(p.Region, findings);',
+    '  console.log(JSON.stringify({ region: p.Region, findings }));',
+    '  if (problems.length > 0 && p.OnShortfall === "fail") throw new Error("Bedrock quotas below the plan: " + problems.join("; "));',
+    '  if (problems.length > 0) console.warn("Bedrock quotas below the plan: " + problems.join("; "));',
+    '  return { PhysicalResourceId: "bedrock-quota-check-" + p.Region, Data: { Shortfalls: problems.length === 0 ? "none" : problems.join("; ").slice(0, 3000) } };',
+    '};',
+  ].join('\n');
+}
