@@ -5,6 +5,7 @@ module.exports = {
     '<rootDir>/packages/client',
     '<rootDir>/packages/emulator',
     '<rootDir>/router-lambda',
+    '<rootDir>/packages/simulator',
     '<rootDir>/packages/cdk',
     '<rootDir>/packages/pulumi',
     '<rootDir>/packages/cli',
