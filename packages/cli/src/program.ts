@@ -4,6 +4,7 @@ import { registerDemo } from './commands/demo';
 import { registerDiff } from './commands/diff';
 import { registerEmulate } from './commands/emulate';
 import { registerPlan } from './commands/plan';
+import { registerServe } from './commands/serve';
 import { registerValidate } from './commands/validate';
 import { UserError } from './errors';
 import { processIo, type Io } from './io';
@@ -20,6 +21,7 @@ export function buildProgram(io: Io): Command {
   registerDiff(program, io);
   registerConfig(program, io);
   registerEmulate(program, io);
+  registerServe(program, io);
   registerDemo(program, io);
   return program;
 }

@@ -37,6 +37,11 @@ describe('the admin endpoint', () => {
     expect(targets.targets[FIDELITY_TARGETS.bedrock]!.baseUrl).toBe(emulator.targets[FIDELITY_TARGETS.bedrock]!.baseUrl);
     expect((await fetch(`${emulator.adminUrl}/nope`)).status).toBe(404);
   });
+
+  it('tells the emulated time at GET /clock, so a router in another process can share it', async () => {
+    (emulator.clock as ManualClock).advance(90_000);
+    expect(await (await fetch(`${emulator.adminUrl}/clock`)).json()).toEqual({ now: emulator.clock.now() });
+  });
 });
 
 describe('startEmulator', () => {

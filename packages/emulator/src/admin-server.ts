@@ -6,6 +6,8 @@ import type { TargetStatsView } from './stats';
 export interface AdminHandlers {
   stats(): Record<string, TargetStatsView>;
   targets(): unknown;
+  /** The emulated clock, so a router in another process can run on the same time. */
+  clock(): { now: number; timeScale?: number };
   setFaults(faults: FaultsByTarget): void;
 }
 
@@ -13,6 +15,7 @@ export interface AdminHandlers {
  * The emulator's own endpoint (not a provider's):
  *   GET /stats    per-target counters and quota snapshots
  *   GET /targets  each target's base URL and provider
+ *   GET /clock    the emulated time now and the time scale
  *   PUT /faults   replace the scripted faults ({"faults": {...}}, the faults-file format)
  */
 export function createAdminServer(handlers: AdminHandlers): Server {
@@ -24,6 +27,7 @@ export function createAdminServer(handlers: AdminHandlers): Server {
     const path = new URL(req.url ?? '/', 'http://admin.invalid').pathname;
     if (req.method === 'GET' && path === '/stats') return reply(200, { targets: handlers.stats() });
     if (req.method === 'GET' && path === '/targets') return reply(200, { targets: handlers.targets() });
+    if (req.method === 'GET' && path === '/clock') return reply(200, handlers.clock());
     if (req.method === 'PUT' && path === '/faults') {
       readJson(req).then((json) => {
         const parsed = faultsFileSchema.safeParse(json);
@@ -33,7 +37,7 @@ export function createAdminServer(handlers: AdminHandlers): Server {
       }).catch((error: unknown) => reply(400, { error: (error as Error).message }));
       return;
     }
-    reply(404, { error: `no route ${req.method} ${path}; try GET /stats, GET /targets, PUT /faults` });
+    reply(404, { error: `no route ${req.method} ${path}; try GET /stats, GET /targets, GET /clock, PUT /faults` });
   });
 }
 

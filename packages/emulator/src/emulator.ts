@@ -107,7 +107,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   }
   const stats = () => Object.fromEntries(keys.map((key) => [key, servers.get(key)!.stats()]));
   const targets: Record<string, EmulatedTarget> = {};
-  const admin = createAdminServer({ stats, targets: () => targets, setFaults: (next) => faults.set(next) });
+  const admin = createAdminServer({
+    stats,
+    targets: () => targets,
+    clock: () => ({ now: clock.now(), ...(clock instanceof ScaledClock ? { timeScale: clock.timeScale } : {}) }),
+    setFaults: (next) => faults.set(next),
+  });
   const listening: Array<Server | DualProtocolServer> = [];
   try {
     const base = options.basePort ?? 0;

@@ -59,3 +59,6 @@ export async function verifySigV4(request: RouterHttpRequest, options: SigV4Veri
   const same = recomputed.length === signature!.length && timingSafeEqual(Buffer.from(recomputed), Buffer.from(signature!));
   return same ? { ok: true } : { ok: false, reason: 'signature does not match' };
 }
+
+/** The fixed, public test credentials of `headroom serve --verify-sigv4`; never valid on AWS. */
+export const LOCAL_SIGV4_CREDENTIALS = { accessKeyId: 'AKIDHEADROOMLOCALTEST', secretAccessKey: 'headroom-local-test-secret-not-real' } as const;
