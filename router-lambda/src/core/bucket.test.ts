@@ -3,13 +3,14 @@ import { bucketAdjust, bucketFits, bucketMsUntilFits, bucketObserveRemaining, bu
 describe('bucket', () => {
   const fresh = () => createBucket('tpm', 6_000);
 
-  it('own accounting: booked charges stay for the trailing minute', () => {
+  it('own accounting is a token bucket like the provider\'s: full at the start, refilled over a minute', () => {
     let b = bucketReserve(fresh(), 4_000, 0);
     expect(bucketRemaining(b, 0)).toBe(2_000);
     expect(bucketFits(b, 2_000, 0)).toBe(true);
     expect(bucketFits(b, 2_001, 0)).toBe(false);
     b = bucketReserve(b, 2_000, 0);
-    expect(bucketMsUntilFits(b, 1, 0)).toBe(61_000);
+    expect(bucketMsUntilFits(b, 100, 0)).toBe(1_000); // 6,000 per minute = 100 per second
+    expect(bucketRemaining(b, 30_000)).toBeCloseTo(3_000);
     expect(bucketRemaining(b, 61_000)).toBe(6_000);
   });
 
@@ -17,13 +18,14 @@ describe('bucket', () => {
     expect(bucketMsUntilFits(fresh(), 6_001, 0)).toBe(Number.POSITIVE_INFINITY);
   });
 
-  it('a refund returns to the placement slot, an overrun is booked at settlement', () => {
+  it('a refund goes back into the bucket up to its capacity; an overrun is taken at settlement', () => {
     let b = bucketReserve(fresh(), 3_000, 0);
-    b = bucketAdjust(b, -2_000, 0, 30_000);
-    expect(bucketRemaining(b, 30_000)).toBe(5_000);
-    b = bucketAdjust(b, 500, 0, 30_000);
-    expect(bucketRemaining(b, 61_000)).toBe(5_500); // the reservation left, the overrun remains
-    expect(bucketRemaining(b, 91_000)).toBe(6_000);
+    b = bucketAdjust(b, -2_000, 10_000);
+    expect(bucketRemaining(b, 10_000)).toBeCloseTo(6_000); // 3,000 left + 1,000 refilled + 2,000 refunded
+    b = bucketAdjust(b, 2_500, 10_000);
+    expect(bucketRemaining(b, 10_000)).toBeCloseTo(3_500);
+    b = bucketAdjust(b, -9_000, 10_000);
+    expect(bucketRemaining(b, 10_000)).toBe(6_000);
   });
 
   it('header evidence lowers the remaining, ages by refill and is charged by later bookings', () => {
@@ -60,7 +62,10 @@ describe('bucket', () => {
     let b = bucketReserve(fresh(), 5_000, 0);
     b = bucketObserveRemaining(b, 3_000, 0);
     expect(bucketRemaining(b, 0)).toBe(1_000);
-    expect(bucketMsUntilFits(b, 2_000, 0)).toBe(61_000);
+    b = bucketObserveRemaining(b, 500, 1);
+    expect(bucketRemaining(b, 1)).toBeCloseTo(500);
+    expect(bucketMsUntilFits(b, 2_000, 1)).toBe(15_000); // the header's 500 needs 1,500 more at 100/s
+    b = bucketObserveRemaining(b, 3_000, 2);
     expect(bucketView(b, 0)).toEqual({ limit: 6_000, remaining: 1_000, own: 1_000, header: 3_000 });
   });
 });

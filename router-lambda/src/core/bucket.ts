@@ -1,40 +1,32 @@
 import type { LimitKind } from '@headroom/plan';
 import { chargeEvidence, EPSILON, evidenceLevel, evidenceMsUntil, observedEvidence, type EvidenceState } from './evidence';
-import { emptyLedger, ledgerAdd, ledgerMsUntilAtMost, ledgerTotal, pruneLedger, type LedgerState } from './sliding-ledger';
 
 /**
  * One limit a target enforces (RPM, TPM, input or output TPM), sized from the config.
  *
  * Three sources, and the lowest wins:
- * - `own`: our own bookings over a sliding 60-s ledger. Admitting only while `booked + charge <=
- *   limit` guarantees no 60-s window ever holds more than the limit, which is stricter than the
- *   provider's continuously refilling bucket (a bucket starting full can take up to 2x the limit
- *   in one window), so own accounting alone never causes a 429 on a bucket-enforced provider.
+ * - `own`: our own bookings in a token bucket shaped like the provider's (capacity = the declared
+ *   limit, refilled continuously over a minute, full at the start). Admitting only what such a
+ *   bucket admits never causes a 429 on its own, and, unlike a stricter sliding window, leaves
+ *   none of the provider's burst capacity unused.
  * - `header`: the provider's `remaining`, freshest observation wins, aged by refill.
  * - `shared`: limit - what every instance booked (the shared store), freshest wins, aged by refill.
  */
 export interface BucketState {
   readonly kind: LimitKind;
   readonly limit: number;
-  readonly own: LedgerState;
+  readonly own: EvidenceState;
   readonly header?: EvidenceState;
   readonly shared?: EvidenceState;
 }
 
-export interface BucketOptions {
-  /** Slot size of the own-accounting ledger. @default 1000 */
-  readonly slotMs?: number;
-}
-
-export const BUCKET_WINDOW_MS = 60_000;
-
-export function createBucket(kind: LimitKind, limit: number, options: BucketOptions = {}): BucketState {
-  return { kind, limit, own: emptyLedger(BUCKET_WINDOW_MS, options.slotMs ?? 1_000) };
+export function createBucket(kind: LimitKind, limit: number): BucketState {
+  return { kind, limit, own: observedEvidence(limit, limit, Number.NEGATIVE_INFINITY) };
 }
 
 /** What own accounting alone says is left. */
 export function ownRemaining(bucket: BucketState, now: number): number {
-  return bucket.limit - ledgerTotal(bucket.own, now);
+  return evidenceLevel(bucket.own, now);
 }
 
 /** The effective remaining: the lowest of own accounting, header evidence and shared evidence. */
@@ -52,16 +44,16 @@ export function bucketFits(bucket: BucketState, amount: number, now: number): bo
 /** Milliseconds until `amount` fits in every source; Infinity if it exceeds the limit itself. */
 export function bucketMsUntilFits(bucket: BucketState, amount: number, now: number): number {
   if (amount <= 0) return 0;
-  let wait = ledgerMsUntilAtMost(bucket.own, bucket.limit - amount, now, EPSILON);
+  let wait = evidenceMsUntil(bucket.own, amount, now);
   if (bucket.header) wait = Math.max(wait, evidenceMsUntil(bucket.header, amount, now));
   if (bucket.shared) wait = Math.max(wait, evidenceMsUntil(bucket.shared, amount, now));
   return wait;
 }
 
-function chargeAll(bucket: BucketState, own: LedgerState, amount: number, now: number): BucketState {
+function chargeAll(bucket: BucketState, amount: number, now: number): BucketState {
   return {
     ...bucket,
-    own,
+    own: chargeEvidence(bucket.own, amount, now),
     ...(bucket.header ? { header: chargeEvidence(bucket.header, amount, now) } : {}),
     ...(bucket.shared ? { shared: chargeEvidence(bucket.shared, amount, now) } : {}),
   };
@@ -70,18 +62,16 @@ function chargeAll(bucket: BucketState, own: LedgerState, amount: number, now: n
 /** Book an admission charge at `now` in every source. */
 export function bucketReserve(bucket: BucketState, amount: number, now: number): BucketState {
   if (amount === 0) return bucket;
-  return chargeAll(bucket, ledgerAdd(pruneLedger(bucket.own, now), amount, now), amount, now);
+  return chargeAll(bucket, amount, now);
 }
 
 /**
- * Apply a settlement `delta` (final - reserved). A refund goes back to the slot the request was
- * placed in (that charge shrank); an overrun (Bedrock's output burn) is booked now, when the
- * provider takes it.
+ * Apply a settlement `delta` (final - reserved) at `now`, as the provider does: a refund goes back
+ * into the bucket (up to its capacity), an overrun (Bedrock's output burn) is taken.
  */
-export function bucketAdjust(bucket: BucketState, delta: number, placedAt: number, now: number): BucketState {
+export function bucketAdjust(bucket: BucketState, delta: number, now: number): BucketState {
   if (delta === 0) return bucket;
-  const own = ledgerAdd(pruneLedger(bucket.own, now), delta, delta < 0 ? placedAt : now);
-  return chargeAll(bucket, own, delta, now);
+  return chargeAll(bucket, delta, now);
 }
 
 /**

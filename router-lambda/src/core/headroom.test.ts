@@ -41,9 +41,10 @@ describe('headroom', () => {
     const reserved = { rpm: 1, tpm: 5_000 };
     h = reserveHeadroom(h, reserved, 0);
     expect(headroomView(h, 0).buckets.tpm?.remaining).toBe(25_000);
-    const settled = settleHeadroom(h, reserved, { rpm: 1, tpm: 1_200 }, 0, 2_000);
+    const settled = settleHeadroom(h, reserved, { rpm: 1, tpm: 1_200 }, 2_000);
     expect(settled.delta).toEqual({ tpm: -3_800 });
-    expect(headroomView(settled.state, 2_000).buckets.tpm?.remaining).toBe(28_800);
+    // 25,000 left + 1,000 refilled in 2 s (30,000/min) + 3,800 refunded, capped at the limit.
+    expect(headroomView(settled.state, 2_000).buckets.tpm?.remaining).toBe(29_800);
   });
 
   it('applies remaining observations and shared snapshots to the right buckets', () => {

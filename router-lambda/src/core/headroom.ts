@@ -1,6 +1,6 @@
 import { admissionCharge, LIMIT_KINDS, LIMITS_BY_PROVIDER, settledCharge, type Charge, type LimitKind, type RequestEstimate, type RouterTarget, type Usage } from '@headroom/plan';
 import type { Observation, SharedUsage } from './contracts';
-import { bucketAdjust, bucketFits, bucketMsUntilFits, bucketObserveRemaining, bucketObserveShared, bucketRemaining, bucketReserve, bucketView, createBucket, type BucketOptions, type BucketState, type BucketView } from './bucket';
+import { bucketAdjust, bucketFits, bucketMsUntilFits, bucketObserveRemaining, bucketObserveShared, bucketRemaining, bucketReserve, bucketView, createBucket, type BucketState, type BucketView } from './bucket';
 import { InvalidEstimateError, MissingLimitError } from './errors';
 
 /** A target's buckets: one per limit its provider enforces, never fewer. Plain data. */
@@ -10,12 +10,12 @@ export interface HeadroomState {
 }
 
 /** Build the buckets for every limit the provider enforces; a missing or non-positive limit throws. */
-export function createHeadroom(target: Pick<RouterTarget, 'key' | 'provider' | 'limits'>, options: BucketOptions = {}): HeadroomState {
+export function createHeadroom(target: Pick<RouterTarget, 'key' | 'provider' | 'limits'>): HeadroomState {
   const buckets: Partial<Record<LimitKind, BucketState>> = {};
   for (const kind of LIMITS_BY_PROVIDER[target.provider]) {
     const limit = target.limits[kind];
     if (limit === undefined || !(limit > 0) || !Number.isFinite(limit)) throw new MissingLimitError({ target: target.key, kind, received: limit });
-    buckets[kind] = createBucket(kind, limit, options);
+    buckets[kind] = createBucket(kind, limit);
   }
   return { target: target.key, buckets };
 }
@@ -77,12 +77,12 @@ export function reserveHeadroom(state: HeadroomState, charge: Charge, now: numbe
 }
 
 /** Replace the reservation with the final charge; returns the delta per enforced limit (for the shared store). */
-export function settleHeadroom(state: HeadroomState, reserved: Charge, final: Charge, placedAt: number, now: number): { state: HeadroomState; delta: Charge } {
+export function settleHeadroom(state: HeadroomState, reserved: Charge, final: Charge, now: number): { state: HeadroomState; delta: Charge } {
   const delta: Charge = {};
   const next = mapBuckets(state, (kind, bucket) => {
     const change = (final[kind] ?? 0) - (reserved[kind] ?? 0);
     if (change !== 0) delta[kind] = change;
-    return bucketAdjust(bucket, change, placedAt, now);
+    return bucketAdjust(bucket, change, now);
   });
   return { state: next, delta };
 }

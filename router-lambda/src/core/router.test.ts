@@ -26,7 +26,8 @@ describe('Router', () => {
     const done = router.complete(p.ticket, { kind: 'success', usage: { inputTokens: 1_000, outputTokens: 100 }, observations: [] }, 500);
     expect(done).toEqual({ target: 'claude/bedrock-us-east-1', failover: false, shared: { charge: { tpm: -1_500 } }, breaker: 'closed' });
     const status = router.status(500).targets.find((t) => t.key === 'claude/bedrock-us-east-1')!;
-    expect(status.buckets.tpm).toEqual({ limit: 30_000, remaining: 28_500, own: 28_500 });
+    // 27,000 left + 250 refilled in 0.5 s + 1,500 refunded.
+    expect(status.buckets.tpm).toEqual({ limit: 30_000, remaining: 28_750, own: 28_750 });
     expect(status.retryBudget.requests).toBe(1);
   });
 
@@ -71,9 +72,10 @@ describe('Router', () => {
     const big = { inputTokens: 4_000, maxTokens: 6_000 }; // 10000 tpm on bedrock-us
     for (let i = 0; i < 3; i++) placed(router.place({ family: 'claude', estimate: big, residency: 'us' }, 1_234 + i * 2_000));
     const refused = router.place({ family: 'claude', estimate: big, residency: 'us' }, 6_000);
-    expect(refused).toEqual({ kind: 'exhausted', retryAfterMs: 62_000 - 6_000, retryAt: 62_000, reason: 'no-headroom' });
-    expect(router.place({ family: 'claude', estimate: big, residency: 'us' }, 61_999).kind).toBe('exhausted');
-    expect(router.place({ family: 'claude', estimate: big, residency: 'us' }, 62_000).kind).toBe('placed');
+    // 30,000 - 3 x 10,000 + refill at 500/s since: 2,383 left at 6 s; 7,617 more takes 15,234 ms.
+    expect(refused).toEqual({ kind: 'exhausted', retryAfterMs: 15_234, retryAt: 21_234, reason: 'no-headroom' });
+    expect(router.place({ family: 'claude', estimate: big, residency: 'us' }, 21_233).kind).toBe('exhausted');
+    expect(router.place({ family: 'claude', estimate: big, residency: 'us' }, 21_234).kind).toBe('placed');
   });
 
   it('says when retrying can never help', () => {

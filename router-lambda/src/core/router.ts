@@ -18,8 +18,6 @@ export interface RouterOptions {
   readonly breaker?: BreakerOptions;
   /** @default fraction = config.routing.retryBudget, minRetries 3, window 10 s */
   readonly retryBudget?: Partial<RetryBudgetOptions>;
-  /** Slot size of the own-accounting ledgers. @default 1000 */
-  readonly slotMs?: number;
 }
 
 /** A reservation: what was charged where and when. Plain data; hand it back to `complete` once. */
@@ -79,7 +77,7 @@ export class Router {
     const retryBudget = { fraction: config.routing.retryBudget, ...options.retryBudget };
     this.budget = resolveRetryBudget(retryBudget);
     for (const [key, target] of Object.entries(config.targets)) {
-      this.states.set(key, createTargetState(target, { breaker: this.breaker, retryBudget, ...(options.slotMs !== undefined ? { slotMs: options.slotMs } : {}) }));
+      this.states.set(key, createTargetState(target, { breaker: this.breaker, retryBudget }));
     }
     for (const [family, { targets }] of Object.entries(config.families)) {
       for (const key of targets) if (!this.states.has(key)) throw new UnknownTargetError({ target: key, where: `family ${family}` });
@@ -142,7 +140,7 @@ export class Router {
     let delta: Charge = {};
     if (outcome.kind === 'success' || REFUNDED.has(outcome.kind)) {
       const final = outcome.kind === 'success' ? settledChargeFor(target, ticket.estimate, outcome.usage) : {};
-      ({ state: headroom, delta } = settleHeadroom(headroom, ticket.charged, final, ticket.placedAt, now));
+      ({ state: headroom, delta } = settleHeadroom(headroom, ticket.charged, final, now));
     }
     // Headers on this response already include its own final cost: apply them after settling.
     headroom = observeHeadroom(headroom, 'observations' in outcome ? outcome.observations : []);

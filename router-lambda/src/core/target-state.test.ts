@@ -23,7 +23,7 @@ describe('target state', () => {
     expect(availability({ ...s, breaker: opened }, charge, breaker, 0)).toEqual({ kind: 'blocked', at: 2_000, why: 'breaker' });
     expect(availability({ ...s, breaker: opened }, charge, breaker, 2_000)).toMatchObject({ kind: 'available', probe: true });
     const full = { ...s, headroom: reserveHeadroom(s.headroom, { rpm: 1, tpm: 28_000 }, 0) };
-    expect(availability(full, charge, breaker, 0)).toEqual({ kind: 'blocked', at: 61_000, why: 'headroom' });
+    expect(availability(full, charge, breaker, 0)).toEqual({ kind: 'blocked', at: 2_000, why: 'headroom' }); // 1,000 short at 500/s
     expect(availability(s, { rpm: 1, tpm: 30_001 }, breaker, 0)).toEqual({ kind: 'blocked', at: Number.POSITIVE_INFINITY, why: 'too-large' });
   });
 

@@ -13,14 +13,13 @@ export interface TargetState {
 }
 
 export interface TargetStateOptions {
-  readonly slotMs?: number;
   readonly breaker: ResolvedBreakerOptions;
   readonly retryBudget: RetryBudgetOptions;
 }
 
 export function createTargetState(target: RouterTarget, options: TargetStateOptions): TargetState {
   return {
-    headroom: createHeadroom(target, options.slotMs !== undefined ? { slotMs: options.slotMs } : {}),
+    headroom: createHeadroom(target),
     cooldown: CLEAR,
     breaker: closedBreaker(options.breaker),
     budget: createRetryBudget(options.retryBudget),
