@@ -5,6 +5,7 @@ import { createAdminServer } from './admin-server';
 import { ScaledClock, type Clock } from './clock';
 import { DualProtocolServer } from './dual-protocol-server';
 import { FaultBook, type FaultsByTarget } from './faults';
+import type { CompletionLength } from './completion';
 import { resolveLatency, type LatencyModel } from './latency';
 import type { TargetStatsView } from './stats';
 import { TargetQuota } from './target-quota';
@@ -21,6 +22,8 @@ export interface EmulatorOptions {
   readonly seed?: number;
   readonly faults?: FaultsByTarget;
   readonly latency?: Partial<LatencyModel>;
+  /** Output length the generated answers draw from (before max_tokens cuts them). @default 8-48 tokens */
+  readonly completionLength?: CompletionLength;
   /** Loopback only. @default '127.0.0.1' */
   readonly host?: string;
   /** Admin listens on basePort, targets on basePort+1… in sorted key order. @default 0 (ephemeral ports) */
@@ -103,7 +106,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const target = config.targets[key]!;
     const quota = new TargetQuota(key, target.limits, target.cost, clock);
     quotas.set(key, quota);
-    servers.set(key, new TargetServer({ target, quota, clock, faults, latency, seed: options.seed ?? 0 }));
+    servers.set(key, new TargetServer({ target, quota, clock, faults, latency, seed: options.seed ?? 0, ...(options.completionLength ? { completionLength: options.completionLength } : {}) }));
   }
   const stats = () => Object.fromEntries(keys.map((key) => [key, servers.get(key)!.stats()]));
   const targets: Record<string, EmulatedTarget> = {};

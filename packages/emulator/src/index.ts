@@ -8,6 +8,6 @@ export {
   type Fault, type FaultInput, type FaultKind, type FaultsByTarget, type FaultsFile,
 } from './faults';
 export { DEFAULT_LATENCY, InvalidLatencyError, type LatencyModel } from './latency';
-export { estimateTokens, generateCompletion, type Completion } from './completion';
+export { estimateTokens, generateCompletion, DEFAULT_COMPLETION_LENGTH, type Completion, type CompletionLength } from './completion';
 export type { TargetStats, TargetStatsView } from './stats';
 export { MALFORMED_HEADER_VALUE } from './wire/headers';

@@ -2,7 +2,7 @@ import { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Provider, RouterTarget } from '@headroom/plan';
 import type { Clock } from './clock';
-import { estimateTokens, generateCompletion, hash32 } from './completion';
+import { estimateTokens, generateCompletion, hash32, type CompletionLength } from './completion';
 import { DualProtocolServer, dropConnection, resetExchange, responseGone, truncateExchange, type AnyRequest, type AnyResponse } from './dual-protocol-server';
 import type { FaultBook } from './faults';
 import { Pacer, perTokenMs, type LatencyModel } from './latency';
@@ -34,6 +34,7 @@ export interface TargetServerOptions {
   readonly faults: FaultBook;
   readonly latency: LatencyModel;
   readonly seed: number;
+  readonly completionLength?: CompletionLength;
 }
 
 /** One emulated regional endpoint: its provider's wire format in front of its own quota. */
@@ -103,7 +104,7 @@ export class TargetServer {
     this.counters.admitted += 1;
     this.counters.inputTokens += inputTokens;
     const slowFactor = faults.take(target.key, ['slow'])?.factor ?? 1;
-    const completion = generateCompletion(this.options.seed, call.prompt, call.maxTokens);
+    const completion = generateCompletion(this.options.seed, call.prompt, call.maxTokens, this.options.completionLength);
     const ttft = this.options.latency.timeToFirstTokenMs * slowFactor;
     const perToken = perTokenMs(this.options.latency, slowFactor);
     const generated: Generated = {

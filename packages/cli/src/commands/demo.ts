@@ -1,23 +1,41 @@
-import { capacityOf } from '@headroom/plan';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { runDemo, renderSummary } from '../demo/run';
 import { UserError } from '../errors';
 import type { Io } from '../io';
 import { loadOrFail } from '../plan-file';
-import { renderCapacity } from '../render/capacity';
 
 /** The example plan shipped with the repository: the demo's embedded default. */
 export const EXAMPLE_PLAN = resolve(__dirname, '../../../../infra/headroom.yaml');
 
+function positive(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UserError(`${flag} ${JSON.stringify(value)} must be a number above 0`);
+  return n;
+}
+
 export function registerDemo(program: Command, io: Io): void {
   program
     .command('demo')
-    .description('Run the local demo on the embedded example plan (infra/headroom.yaml), with no cloud account.')
+    .description('The local demo, no cloud account: emulated regions for the plan on a compressed clock, the router, chatbot traffic above one region\'s quota, a live view per target and a summary.')
     .argument('[file]', 'plan file', EXAMPLE_PLAN)
-    .action((file: string) => {
-      if (!existsSync(file)) throw new UserError(`the demo plan ${file} is missing`, 'run the demo from a checkout of the repository');
+    .option('--minutes <n>', 'emulated minutes of traffic', '40')
+    .option('--time-scale <x>', 'emulated seconds per real second', '60')
+    .option('--load <x>', 'offered load per family, as a multiple of its best single target (capped at 90% of the pool)', '2.6')
+    .option('--seed <n>', 'seed for traffic and routing', '1')
+    .action(async (file: string, options: { minutes: string; timeScale: string; load: string; seed: string }) => {
+      if (!existsSync(file)) throw new UserError(`the demo plan ${file} is missing`, 'run the demo from a checkout of the repository, or pass a plan file');
       const { plan } = loadOrFail(file, io);
-      io.stdout(`${renderCapacity(plan, capacityOf(plan), 'text', file)}\n`);
+      const summary = await runDemo({
+        plan,
+        minutes: positive(options.minutes, '--minutes'),
+        timeScale: positive(options.timeScale, '--time-scale'),
+        load: positive(options.load, '--load'),
+        seed: Math.floor(positive(options.seed, '--seed')),
+        live: process.stdout.isTTY === true,
+        write: io.stdout,
+      });
+      io.stdout(`${renderSummary(summary)}\n`);
     });
 }
