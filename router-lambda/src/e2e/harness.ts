@@ -3,7 +3,8 @@ import { ManualClock, startEmulator, type Emulator } from '@headroom/emulator';
 import { InMemorySharedStore } from '../core/in-memory-store';
 import { startNodeServer } from '../http/node-server';
 import { createLocalRouter, emulatorAdapterDeps } from '../local';
-import type { AdapterDeps } from '../providers';
+import type { AdapterDeps, SecretSource } from '../providers';
+import type { RouterTelemetry } from '../telemetry';
 
 /** A plan with two interchangeable targets per front door, in different geographies. */
 export function e2ePlanInput(): PlanInput {
@@ -48,7 +49,7 @@ export interface Harness {
 }
 
 /** Emulator + router over loopback on one manual clock; every upstream request is recorded. */
-export async function startHarness(input: PlanInput = e2ePlanInput(), options: { seed?: number } = {}): Promise<Harness> {
+export async function startHarness(input: PlanInput = e2ePlanInput(), options: { seed?: number; secrets?: SecretSource; telemetry?: RouterTelemetry } = {}): Promise<Harness> {
   const plan = definePlan(input);
   const clock = new ManualClock();
   const emulator = await startEmulator({ plan, clock, seed: 3 });
@@ -60,10 +61,11 @@ export async function startHarness(input: PlanInput = e2ePlanInput(), options: {
     return fetch(url, init);
   };
   const now = () => clock.now();
-  const adapters: AdapterDeps = { ...emulatorAdapterDeps(config, now), fetch: recordingFetch };
+  const adapters: AdapterDeps = { ...emulatorAdapterDeps(config, now), fetch: recordingFetch, ...(options.secrets ? { secrets: options.secrets } : {}) };
   const warnings: Harness['warnings'] = [];
   const { handler } = createLocalRouter({
     config, now, seed: options.seed ?? 11, adapters, store: new InMemorySharedStore(),
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     warn: (message, details) => warnings.push({ message, details }),
   });
   const server = await startNodeServer(handler);
