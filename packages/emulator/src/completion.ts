@@ -1,3 +1,5 @@
+import { seededRandom } from '@headroom/plan';
+
 /**
  * Deterministic generated completions. Under one seed the same request always gets the same
  * text; each emitted piece counts as one output token, so streamed deltas and usage agree.
@@ -21,17 +23,7 @@ export function hash32(text: string): number {
   return h >>> 0;
 }
 
-/** mulberry32: a tiny seeded PRNG; returns floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export interface Completion {
   /** One string per output token; joined they are the text. */

@@ -14,3 +14,4 @@ export * as catalog from './catalog';
 export { residencyOf, servesPin, describeResidency, type Residency, CATALOG_VERSION } from './catalog';
 export { planJsonSchema } from './json-schema';
 export * as testing from './testing';
+export { seededRandom } from './random';

@@ -1,19 +1,14 @@
+import { seededRandom } from '@headroom/plan';
+
 /**
  * Randomness is injected: a function returning a number in [0, 1). The core never calls
  * Math.random, so a seeded generator makes every decision reproducible in tests and the simulator.
  */
 export type Rng = () => number;
 
-/** mulberry32: a small, fast, seeded 32-bit generator (good enough for load spreading, not for secrets). */
+/** A seeded generator (mulberry32, shared with the emulator and the demo through the plan package). */
 export function seededRng(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed);
 }
 
 /** Draw from an injected generator, clamped to [0, 1) so a misbehaving source cannot index out of range. */

@@ -1,16 +1,6 @@
 /** Seeded traffic shaped like the seed's chatbot: Poisson arrivals, lognormal prompts, realistic max_tokens. */
 
-/** mulberry32: a small seeded PRNG, so a demo run is reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '@headroom/plan';
 
 export interface ChatbotShape {
   /** Median prompt size in tokens. @default 800 */
