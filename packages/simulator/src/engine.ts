@@ -1,0 +1,246 @@
+import type { RouterConfig } from '@headroom/plan';
+import { ManualClock, type QuotaTicket, type TargetQuota } from '@headroom/emulator';
+import type { RoutingInstance, SimRequest, Strategy, World } from './model';
+import { percentile, Random } from './random';
+import { SimSharedStore, type StoreModel } from './shared-store';
+import type { TrafficStream } from './traffic';
+import { Upstream, type Degradation } from './upstream';
+
+/** Latencies the engine models (virtual ms). */
+export interface LatencyModel {
+  /** Time to first token, lognormal median. @default 600 */
+  readonly ttftMs?: number;
+  /** Output speed. @default 80 tokens/s */
+  readonly tokensPerSecond?: number;
+  /** Round trip of a refused (429) attempt, router to upstream and back. @default 40 */
+  readonly rejectRttMs?: number;
+  /** The router's own processing per attempt. @default 0.05 */
+  readonly decisionMs?: number;
+}
+
+export interface ClientRetryModel {
+  /** Retries per logical request after a 429. */
+  readonly attempts: number;
+  /** First backoff when no retry-after is given; doubles, with full jitter. @default 1000 */
+  readonly baseBackoffMs?: number;
+  /** Honour the router's retry-after (up to this much). @default 60000 */
+  readonly maxRetryAfterMs?: number;
+}
+
+export interface RunSpec {
+  readonly config: RouterConfig;
+  readonly family: string;
+  readonly stream: TrafficStream;
+  readonly ratePerMin: number;
+  readonly strategy: Strategy;
+  /** @default 1 */
+  readonly instances?: number;
+  /** A shared store between instances (the router's; peers model their own sharing). */
+  readonly store?: StoreModel;
+  readonly clientRetries?: ClientRetryModel;
+  readonly degraded?: { readonly target: string } & Degradation;
+  readonly latency?: LatencyModel;
+  /** Metrics count requests that arrive after this. @default 5 min */
+  readonly warmupMs?: number;
+  readonly seed?: number;
+}
+
+export interface RunResult {
+  readonly strategy: string;
+  readonly ratePerMin: number;
+  readonly logicalRequests: number;
+  readonly clientCalls: number;
+  readonly client429: number;
+  /** Logical requests that ended in a 429 after every client retry. */
+  readonly failedRequests: number;
+  readonly successes: number;
+  readonly upstreamAttempts: number;
+  readonly upstream429: number;
+  /** client 429s / client calls. */
+  readonly client429Rate: number;
+  readonly upstream429Rate: number;
+  /** Upstream attempts per logical request. */
+  readonly retryAmplification: number;
+  /** Successful tokens (input + output) per minute over the measured window. */
+  readonly goodputTpm: number;
+  readonly addedLatencyP50Ms: number;
+  readonly addedLatencyP99Ms: number;
+  readonly byTarget: Readonly<Record<string, { attempts: number; throttled: number; successes: number }>>;
+}
+
+type Event =
+  | { readonly t: number; readonly seq: number; readonly kind: 'call'; readonly call: Call }
+  /** A 429 reaches the router one round trip after the attempt. */
+  | { readonly t: number; readonly seq: number; readonly kind: 'refused'; readonly call: Call; readonly target: string; readonly handle: unknown; readonly headers: Readonly<Record<string, string>> }
+  | { readonly t: number; readonly seq: number; readonly kind: 'done'; readonly call: Call; readonly target: string; readonly handle: unknown; readonly quota: TargetQuota; readonly ticket: QuotaTicket };
+
+interface Call {
+  readonly request: SimRequest;
+  readonly measured: boolean;
+  instance: RoutingInstance;
+  clientTry: number;
+  startedAt: number;
+  added: number;
+  tried: Set<string>;
+}
+
+/** A binary min-heap on (t, seq). */
+class Queue {
+  private readonly heap: Event[] = [];
+  private seq = 0;
+  get size(): number { return this.heap.length; }
+  nextSeq(): number { return this.seq++; }
+  push(event: Event): void {
+    const h = this.heap;
+    h.push(event);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (less(h[p]!, h[i]!)) break;
+      [h[p], h[i]] = [h[i]!, h[p]!];
+      i = p;
+    }
+  }
+  pop(): Event | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && less(h[l]!, h[m]!)) m = l;
+        if (r < h.length && less(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[m], h[i]] = [h[i]!, h[m]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function less(a: Event, b: Event): boolean {
+  return a.t < b.t || (a.t === b.t && a.seq < b.seq);
+}
+
+/** Run one strategy on one traffic stream at one rate, in virtual time. Deterministic for a seed. */
+export async function runSimulation(spec: RunSpec): Promise<RunResult> {
+  const start = Date.UTC(2026, 0, 1);
+  const clock = new ManualClock(start);
+  const family = spec.config.families[spec.family];
+  if (!family) throw new Error(`unknown family ${JSON.stringify(spec.family)}; known: ${Object.keys(spec.config.families).join(', ')}`);
+  const targets = family.targets.map((key) => spec.config.targets[key]!);
+  const upstreams = new Map(targets.map((t) => {
+    const d = spec.degraded && spec.degraded.target === t.key ? { fromMs: start + spec.degraded.fromMs, toMs: start + spec.degraded.toMs, factor: spec.degraded.factor } : undefined;
+    return [t.key, new Upstream(t, clock, d)] as const;
+  }));
+  const seed = spec.seed ?? 1;
+  const random = new Random(seed * 7919 + 17);
+  const store = spec.store ? new SimSharedStore(spec.store) : undefined;
+  const world: World = { config: spec.config, family: spec.family, targets, upstreams, random: random.fork(1), ...(store ? { store } : {}) };
+  const count = spec.instances ?? 1;
+  const instances = spec.strategy.instances(world, count);
+  const pick = random.fork(2);
+  const latencyRandom = random.fork(3);
+  const lat = { ttftMs: 600, tokensPerSecond: 80, rejectRttMs: 40, decisionMs: 0.05, ...spec.latency };
+  const warmup = start + (spec.warmupMs ?? 5 * 60_000);
+  const end = start + spec.stream.durationMs;
+
+  const queue = new Queue();
+  const arrivals = spec.stream.at(spec.ratePerMin);
+  arrivals.forEach((a, i) => {
+    const request: SimRequest = { ...a.request, logical: i, family: spec.family };
+    const call: Call = { request, measured: start + a.t >= warmup, instance: instances[0]!, clientTry: 0, startedAt: 0, added: 0, tried: new Set() };
+    queue.push({ t: start + a.t, seq: queue.nextSeq(), kind: 'call', call });
+  });
+
+  const m = { logical: 0, calls: 0, c429: 0, failed: 0, ok: 0, attempts: 0, u429: 0, tokens: 0 };
+  const added: number[] = [];
+  const byTarget: Record<string, { attempts: number; throttled: number; successes: number }> = {};
+  for (const t of targets) byTarget[t.key] = { attempts: 0, throttled: 0, successes: 0 };
+
+  const clientRefused = (call: Call, now: number, retryAfterMs: number | undefined) => {
+    if (call.measured) m.c429++;
+    const retries = spec.clientRetries;
+    if (retries && call.clientTry < retries.attempts) {
+      const backoff = (retries.baseBackoffMs ?? 1000) * 2 ** call.clientTry * latencyRandom.uniform();
+      const wait = retryAfterMs !== undefined ? Math.min(retries.maxRetryAfterMs ?? 60_000, retryAfterMs) : backoff;
+      call.clientTry++;
+      queue.push({ t: now + Math.max(1, wait), seq: queue.nextSeq(), kind: 'call', call });
+    } else if (call.measured) m.failed++;
+  };
+
+  const attempt = (call: Call, now: number) => {
+    const decision = call.instance.route(call.request, now, call.tried);
+    call.added += lat.decisionMs;
+    if (decision.kind === 'reject') return clientRefused(call, now, decision.retryAfterMs);
+    const upstream = upstreams.get(decision.target)!;
+    if (call.measured) { m.attempts++; byTarget[decision.target]!.attempts++; }
+    const admission = upstream.admit(call.request);
+    if (admission.admitted) {
+      const service = latencyRandom.lognormal(lat.ttftMs, 0.4) + (call.request.outputTokens / lat.tokensPerSecond) * 1000;
+      if (call.measured) added.push(call.added);
+      queue.push({ t: now + service, seq: queue.nextSeq(), kind: 'done', call, target: decision.target, handle: decision.handle, quota: admission.quota, ticket: admission.ticket });
+      return;
+    }
+    if (call.measured) { m.u429++; byTarget[decision.target]!.throttled++; }
+    const at = now + lat.rejectRttMs;
+    call.added += lat.rejectRttMs;
+    queue.push({ t: at, seq: queue.nextSeq(), kind: 'refused', call, target: decision.target, handle: decision.handle, headers: admission.headers });
+  };
+
+  for (let event = queue.pop(); event; event = queue.pop()) {
+    if (event.t > end + 10 * 60_000) break;
+    const now = Math.max(clock.now(), event.t);
+    clock.advance(now - clock.now());
+    if (store) await store.flush(now);
+    const call = event.call;
+    if (event.kind === 'call') {
+      if (call.clientTry === 0 && call.measured) m.logical++;
+      if (call.measured) m.calls++;
+      call.instance = instances[count === 1 ? 0 : Math.floor(pick.uniform() * count)]!;
+      call.tried = new Set();
+      call.startedAt = now;
+      call.added = await call.instance.begin(call.request, now);
+      attempt(call, now);
+    } else if (event.kind === 'refused') {
+      const again = call.instance.report(event.handle, { kind: 'throttled', headers: event.headers }, now);
+      call.tried.add(event.target);
+      if (again) attempt(call, now);
+      else clientRefused(call, now, undefined);
+    } else {
+      const usage = { inputTokens: call.request.inputTokens, outputTokens: call.request.outputTokens };
+      const headers = upstreams.get(event.target)!.settle(event.quota, event.ticket, usage);
+      call.instance.report(event.handle, { kind: 'success', usage, headers }, now);
+      if (call.measured) {
+        m.ok++;
+        byTarget[event.target]!.successes++;
+        if (now <= end) m.tokens += usage.inputTokens + usage.outputTokens;
+      }
+    }
+  }
+
+  const measuredMin = Math.max(1e-9, (end - warmup) / 60_000);
+  return {
+    strategy: spec.strategy.id,
+    ratePerMin: spec.ratePerMin,
+    logicalRequests: m.logical,
+    clientCalls: m.calls,
+    client429: m.c429,
+    failedRequests: m.failed,
+    successes: m.ok,
+    upstreamAttempts: m.attempts,
+    upstream429: m.u429,
+    client429Rate: m.calls > 0 ? m.c429 / m.calls : 0,
+    upstream429Rate: m.attempts > 0 ? m.u429 / m.attempts : 0,
+    retryAmplification: m.logical > 0 ? m.attempts / m.logical : 0,
+    goodputTpm: m.tokens / measuredMin,
+    addedLatencyP50Ms: percentile(added, 50),
+    addedLatencyP99Ms: percentile(added, 99),
+    byTarget,
+  };
+}

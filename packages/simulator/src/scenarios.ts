@@ -1,0 +1,86 @@
+import { compileRouterConfig, definePlan, type PlanInput, type RouterConfig } from '@headroom/plan';
+import type { ClientRetryModel } from './engine';
+import type { StoreModel } from './shared-store';
+import type { TrafficModel } from './traffic';
+import type { Degradation } from './upstream';
+
+/** One benchmark situation: a family, its traffic, and how the routers run. */
+export interface Scenario {
+  readonly id: string;
+  readonly title: string;
+  readonly config: RouterConfig;
+  readonly family: string;
+  readonly traffic: TrafficModel;
+  /** Virtual minutes per run (the first 5 are warm-up). */
+  readonly durationMin: number;
+  /** @default 1 */
+  readonly instances?: number;
+  readonly store?: StoreModel;
+  readonly clientRetries?: ClientRetryModel;
+  readonly degraded?: { readonly target: string } & Omit<Degradation, 'fromMs' | 'toMs'> & { readonly fromShare: number; readonly toShare: number };
+  /** What the nominal rate means for this scenario. */
+  readonly rateIs: 'mean' | 'peak';
+}
+
+const ACCOUNTS = {
+  aws: { account: '111122223333', region: 'us-east-1' },
+  azure: { subscription: '00000000-0000-4000-8000-000000000001', resourceGroup: 'llm-capacity', tenant: '00000000-0000-4000-8000-000000000002' },
+  gcp: { project: 'acme-ml', projectNumber: '123456789012' },
+} as const;
+
+const HAIKU = 'anthropic.claude-haiku-4-5-20251001-v1:0';
+
+/** The seed's chatbot: Bedrock us-east-1 (us), eu-west-1 (eu), ap-southeast-1 (global profile), TPM each as given. */
+export function chatbotPlan(tpm: readonly [number, number, number] = [30_000, 30_000, 30_000], pins: readonly ('eu')[] = []): PlanInput {
+  return {
+    version: 1,
+    name: 'bench-chatbot',
+    ...ACCOUNTS,
+    families: {
+      chatbot: {
+        api: 'anthropic',
+        aliases: ['chatbot'],
+        ...(pins.length > 0 ? { pins: [...pins] } : {}),
+        targets: {
+          'bedrock-us-east-1': { provider: 'bedrock', region: 'us-east-1', model: HAIKU, profile: 'us', limits: { rpm: 1000, tpm: tpm[0] } },
+          'bedrock-eu-west-1': { provider: 'bedrock', region: 'eu-west-1', model: HAIKU, profile: 'eu', limits: { rpm: 1000, tpm: tpm[1] } },
+          'bedrock-ap-southeast-1': { provider: 'bedrock', region: 'ap-southeast-1', model: HAIKU, profile: 'global', limits: { rpm: 1000, tpm: tpm[2] } },
+        },
+      },
+    },
+    routing: { retryBudget: 0.2 },
+  } as PlanInput;
+}
+
+/** GPT-5.1 on three Azure OpenAI regions (GlobalStandard, 30k TPM each, RPM derived): prompt + max_tokens counted at admission. */
+export function azurePlan(): PlanInput {
+  const deployment = (region: string) => ({ provider: 'azure-openai', region, model: 'gpt-5.1', version: '2025-11-13', sku: 'GlobalStandard', limits: { tpm: 30_000 } });
+  return {
+    version: 1,
+    name: 'bench-azure',
+    ...ACCOUNTS,
+    families: { gpt: { api: 'openai', aliases: ['gpt-5.1'], targets: { 'azure-eastus2': deployment('eastus2'), 'azure-swedencentral': deployment('swedencentral'), 'azure-japaneast': deployment('japaneast') } } },
+    routing: { retryBudget: 0.2 },
+  } as PlanInput;
+}
+
+function compile(input: PlanInput): RouterConfig {
+  return compileRouterConfig(definePlan(input));
+}
+
+/** The benchmark's scenarios. `durationMin` scales every run (the quick smoke run uses fewer minutes). */
+export function scenarios(durationMin = 120): Scenario[] {
+  const seed = compile(chatbotPlan());
+  const base = { config: seed, family: 'chatbot', traffic: {}, durationMin, rateIs: 'mean' as const };
+  return [
+    { ...base, id: 'seed-3x30k', title: "Seed example: 3 x 30k TPM (Bedrock, Claude Haiku 4.5)" },
+    { ...base, id: 'uneven-60-30-10k', title: 'Uneven regions: 60k / 30k / 10k TPM', config: compile(chatbotPlan([60_000, 30_000, 10_000])) },
+    { ...base, id: 'bursts', title: 'Bursts: 20 s at 2.5x, 40 s at 0.25x (same mean)', traffic: { shape: { kind: 'bursts', onSec: 20, offSec: 40, onLevel: 2.5, offLevel: 0.25 } } },
+    { ...base, id: 'diurnal', title: 'Diurnal ramp: 0.3x to 1x and back (rate = peak)', traffic: { shape: { kind: 'diurnal', low: 0.3 } }, rateIs: 'peak' },
+    { ...base, id: 'eu-pinned-20', title: '20% of traffic pinned to the EU', config: compile(chatbotPlan(undefined, ['eu'])), traffic: { pinned: { share: 0.2, geo: 'eu' } } },
+    { ...base, id: 'degraded', title: 'us-east-1 degraded to 30% of its quota for the middle third', degraded: { target: 'chatbot/bedrock-us-east-1', factor: 0.3, fromShare: 1 / 3, toShare: 2 / 3 } },
+    { ...base, id: 'retry-storm', title: 'Retry storm: clients retry every 429 up to 3 times', clientRetries: { attempts: 3, baseBackoffMs: 1000 } },
+    { ...base, id: 'stale-100', title: '100 router instances, shared store seen 1 s late', instances: 100, store: { readLatencyMs: 4, visibilityLagMs: 1000 } },
+    { ...base, id: 'azure-max-tokens', title: 'Azure OpenAI 3 x 30k TPM, prompt + max_tokens (2048) accounting', config: compile(azurePlan()), family: 'gpt', traffic: { maxTokens: 2048 } },
+  ];
+}

@@ -1,0 +1,98 @@
+import type { LimitKind, RouterTarget, Usage } from '@headroom/plan';
+import { TargetQuota, type ManualClock, type QuotaSnapshot, type QuotaTicket } from '@headroom/emulator';
+import type { HeaderBag } from '@headroom/router-lambda';
+
+/** A window in which a target's real capacity is lower than declared (e.g. a dynamic shared quota shrinking). */
+export interface Degradation {
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** Share of the declared limits the target really has in the window (0..1]. */
+  readonly factor: number;
+}
+
+const ANTHROPIC_NAMES: Readonly<Record<LimitKind, string>> = { rpm: 'requests', tpm: 'tokens', itpm: 'input-tokens', otpm: 'output-tokens' };
+const OPENAI_NAMES: Partial<Record<LimitKind, string>> = { rpm: 'requests', tpm: 'tokens' };
+
+/** Go duration as OpenAI writes resets ("1s", "250ms"). */
+function goDuration(ms: number): string {
+  return ms >= 1000 ? `${Math.ceil(ms / 1000)}s` : `${Math.max(0, Math.ceil(ms))}ms`;
+}
+
+/**
+ * The rate-limit headers a provider of this dialect sends, synthesized from the emulated quota's
+ * snapshot (the same numbers the emulator's HTTP server reports). Bedrock and Vertex send none.
+ */
+export function synthesizeHeaders(dialect: RouterTarget['rateLimitHeaders'], snapshot: QuotaSnapshot, now: number, retryAfterMs?: number): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const entries = Object.entries(snapshot) as [LimitKind, NonNullable<QuotaSnapshot[LimitKind]>][];
+  switch (dialect) {
+    case 'none':
+      return headers;
+    case 'anthropic':
+      for (const [kind, s] of entries) {
+        const name = ANTHROPIC_NAMES[kind];
+        headers[`anthropic-ratelimit-${name}-limit`] = String(s.limit);
+        headers[`anthropic-ratelimit-${name}-remaining`] = String(s.remaining);
+        headers[`anthropic-ratelimit-${name}-reset`] = new Date(now + s.resetMs).toISOString();
+      }
+      if (retryAfterMs !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
+      return headers;
+    case 'openai':
+    case 'azure-openai':
+      for (const [kind, s] of entries) {
+        const name = OPENAI_NAMES[kind];
+        if (!name) continue;
+        headers[`x-ratelimit-remaining-${name}`] = String(s.remaining);
+        if (dialect === 'openai') {
+          headers[`x-ratelimit-limit-${name}`] = String(s.limit);
+          headers[`x-ratelimit-reset-${name}`] = goDuration(s.resetMs);
+        }
+      }
+      if (retryAfterMs !== undefined) {
+        headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
+        headers['retry-after-ms'] = String(Math.ceil(retryAfterMs));
+      }
+      return headers;
+  }
+}
+
+export type Admission =
+  | { readonly admitted: true; readonly ticket: QuotaTicket; readonly quota: TargetQuota }
+  | { readonly admitted: false; readonly retryAfterMs: number; readonly headers: HeaderBag };
+
+/**
+ * One emulated regional endpoint: the emulator package's TargetQuota (the providers' cost models)
+ * on the simulation's manual clock, optionally degraded for a window.
+ */
+export class Upstream {
+  readonly normal: TargetQuota;
+  private readonly degradedQuota?: TargetQuota;
+
+  constructor(readonly target: RouterTarget, private readonly clock: ManualClock, private readonly degradation?: Degradation) {
+    this.normal = new TargetQuota(target.key, target.limits, target.cost, clock);
+    if (degradation) {
+      const limits = Object.fromEntries(Object.entries(target.limits).map(([k, v]) => [k, Math.max(1, (v ?? 0) * degradation.factor)]));
+      this.degradedQuota = new TargetQuota(`${target.key} (degraded)`, limits, target.cost, clock);
+    }
+  }
+
+  /** The quota in force now (perfect knowledge: only the oracle and the engine read it). */
+  quota(now = this.clock.now()): TargetQuota {
+    const d = this.degradation;
+    return d && this.degradedQuota && now >= d.fromMs && now < d.toMs ? this.degradedQuota : this.normal;
+  }
+
+  admit(request: { inputTokens: number; maxTokens: number }): Admission {
+    const quota = this.quota();
+    const decision = quota.tryAdmit(request);
+    if (decision.admitted) return { admitted: true, ticket: decision.ticket, quota };
+    const retryAfterMs = Number.isFinite(decision.retryAfterMs) ? decision.retryAfterMs : 60_000;
+    return { admitted: false, retryAfterMs, headers: synthesizeHeaders(this.target.rateLimitHeaders, quota.snapshot(), this.clock.now(), retryAfterMs) };
+  }
+
+  /** Settle at the end of the response; returns the headers the response carries. */
+  settle(quota: TargetQuota, ticket: QuotaTicket, usage: Usage): HeaderBag {
+    quota.settle(ticket, usage);
+    return synthesizeHeaders(this.target.rateLimitHeaders, quota.snapshot(), this.clock.now());
+  }
+}
