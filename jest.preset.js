@@ -15,6 +15,7 @@ module.exports = function preset(dir) {
     // Workspace packages resolve to their sources so unit tests need no build.
     moduleNameMapper: {
       '^@headroom/router-lambda$': path.join(__dirname, 'router-lambda/src/index.ts'),
+      '^@headroom/plan/runtime$': path.join(__dirname, 'packages/plan/src/runtime.ts'),
       '^@headroom/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
     },
   };

@@ -5,7 +5,7 @@
 import type { Writable } from 'node:stream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { ROUTER_CONFIG_SCHEMA, type RouterConfig } from '@headroom/plan';
+import { ROUTER_CONFIG_SCHEMA, type RouterConfig } from '@headroom/plan/runtime';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { Router } from './core/router';
 import { requestFromFunctionUrl, writeToResponseStream, type HttpResponseStreamFactory } from './http/lambda-adapter';

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { RouterConfig } from '@headroom/plan';
+import type { RouterConfig } from '@headroom/plan/runtime';
 import type { SharedStore } from './core/contracts';
 import { Router } from './core/router';
 import { seededRng } from './core/rng';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Api, Provider, RouterConfig, RouterTarget } from '@headroom/plan';
+import type { Api, Provider, RouterConfig, RouterTarget } from '@headroom/plan/runtime';
 import type { AttemptOutcome, SharedStore, SharedUsage } from './core/contracts';
 import type { Completion, Router, Ticket } from './core/router';
 import { FrontDoorError } from './front-doors/errors';

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRIC_NAMESPACE, METRICS, type RouterTarget } from '@headroom/plan';
+import { METRIC_NAMESPACE, METRICS, type RouterTarget } from '@headroom/plan/runtime';
 
 /** One upstream attempt of a request, as telemetry records it. */
 export interface AttemptRecord {

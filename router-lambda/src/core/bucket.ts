@@ -1,4 +1,4 @@
-import type { LimitKind } from '@headroom/plan';
+import type { LimitKind } from '@headroom/plan/runtime';
 import { chargeEvidence, EPSILON, evidenceLevel, evidenceMsUntil, observedEvidence, type EvidenceState } from './evidence';
 
 /**

@@ -1,4 +1,4 @@
-import type { Geo, LimitKind, RequestEstimate, Usage } from '@headroom/plan';
+import type { Geo, LimitKind, RequestEstimate, Usage } from '@headroom/plan/runtime';
 
 /**
  * The seam between the pure core and the provider adapters. Adapters turn what an upstream said

@@ -1,4 +1,4 @@
-import type { Charge } from '@headroom/plan';
+import type { Charge } from '@headroom/plan/runtime';
 import type { AttemptOutcome } from './contracts';
 import { exhaustHeadroom, headroomMsUntilFits, type HeadroomState } from './headroom';
 

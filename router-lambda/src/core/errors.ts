@@ -1,4 +1,4 @@
-import type { LimitKind } from '@headroom/plan';
+import type { LimitKind } from '@headroom/plan/runtime';
 
 /** Base class: every core error carries structured data beside its message. */
 export abstract class RouterCoreError extends Error {

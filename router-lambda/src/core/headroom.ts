@@ -1,4 +1,4 @@
-import { admissionCharge, LIMIT_KINDS, LIMITS_BY_PROVIDER, settledCharge, type Charge, type LimitKind, type RequestEstimate, type RouterTarget, type Usage } from '@headroom/plan';
+import { admissionCharge, LIMIT_KINDS, LIMITS_BY_PROVIDER, settledCharge, type Charge, type LimitKind, type RequestEstimate, type RouterTarget, type Usage } from '@headroom/plan/runtime';
 import type { Observation, SharedUsage } from './contracts';
 import { bucketAdjust, bucketFits, bucketMsUntilFits, bucketObserveRemaining, bucketObserveShared, bucketRemaining, bucketReserve, bucketView, createBucket, type BucketState, type BucketView } from './bucket';
 import { InvalidEstimateError, MissingLimitError } from './errors';

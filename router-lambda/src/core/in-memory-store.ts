@@ -1,4 +1,4 @@
-import { LIMIT_KINDS, type LimitKind } from '@headroom/plan';
+import { LIMIT_KINDS, type LimitKind } from '@headroom/plan/runtime';
 import type { SharedStore, SharedUsage } from './contracts';
 // The same sliding 10-s sub-window arithmetic as the DynamoDB store, so both implementations agree.
 import { subWindowStart, sumTrailing, TRAILING_MS, SUB_WINDOW_MS, type Counts } from './sliding-windows';

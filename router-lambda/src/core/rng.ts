@@ -1,4 +1,4 @@
-import { seededRandom } from '@headroom/plan';
+import { seededRandom } from '@headroom/plan/runtime';
 
 /**
  * Randomness is injected: a function returning a number in [0, 1). The core never calls

@@ -1,4 +1,4 @@
-import { servesPin, type Charge, type RequestEstimate, type RouterConfig, type RouterTarget } from '@headroom/plan';
+import { servesPin, type Charge, type RequestEstimate, type RouterConfig, type RouterTarget } from '@headroom/plan/runtime';
 import { isFailoverTrigger, type AttemptOutcome, type RouteRequest, type SharedUsage } from './contracts';
 import { breakerOnOutcome, breakerOnPlaced, breakerVerdict, resolveBreakerOptions, type BreakerOptions, type BreakerView, type ResolvedBreakerOptions } from './circuit-breaker';
 import { applyOutcomeCooldown, extendCooldown } from './cooldown';

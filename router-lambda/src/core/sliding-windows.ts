@@ -1,4 +1,4 @@
-import type { LimitKind } from '@headroom/plan';
+import type { LimitKind } from '@headroom/plan/runtime';
 
 /** Shared counters live in 10-second sub-windows; a trailing minute is a weighted sum of seven. */
 export const SUB_WINDOW_MS = 10_000;

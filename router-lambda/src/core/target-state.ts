@@ -1,4 +1,4 @@
-import type { Charge, RouterTarget } from '@headroom/plan';
+import type { Charge, RouterTarget } from '@headroom/plan/runtime';
 import { breakerAdmits, breakerAvailableAt, breakerView, closedBreaker, type BreakerState, type BreakerView, type ResolvedBreakerOptions } from './circuit-breaker';
 import { CLEAR, cooldownEndsAt, type CooldownState } from './cooldown';
 import { capacityFor, createHeadroom, headroomAfter, headroomMsUntilFits, headroomView, type HeadroomState, type HeadroomView } from './headroom';

@@ -1,4 +1,4 @@
-import type { Api } from '@headroom/plan';
+import type { Api } from '@headroom/plan/runtime';
 
 /** The error kinds the router itself produces, mapped to each front door's own error format. */
 export type RouterErrorKind = 'invalid_request' | 'authentication' | 'not_found' | 'request_too_large' | 'rate_limit' | 'overloaded' | 'upstream' | 'timeout';

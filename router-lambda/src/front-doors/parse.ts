@@ -1,5 +1,5 @@
-import { estimateTokens, GEOS, type Api, type Geo, type RequestEstimate, type RouterConfig } from '@headroom/plan';
-import { z } from 'zod';
+import { estimateTokens, GEOS, type Api, type Geo, type RequestEstimate, type RouterConfig } from '@headroom/plan/runtime';
+import { z } from 'zod/mini';
 import { FrontDoorError } from './errors';
 
 /** A client request, validated and resolved to a family. The body is forwarded, not rebuilt. */
@@ -16,23 +16,34 @@ export interface FrontDoorRequest {
 /** When an OpenAI request sets no limit, admit as if it asked for this many output tokens. */
 export const DEFAULT_OPENAI_MAX_TOKENS = 4096;
 
-const message = z.object({ role: z.string(), content: z.unknown() }).loose();
+// zod/mini: the same validation at a fraction of the Lambda bundle and cold start of classic zod.
+const message = z.looseObject({ role: z.string(), content: z.unknown() });
+const positiveInt = () => z.int().check(z.positive());
 // https://docs.anthropic.com/en/api/messages: model, max_tokens and messages are required.
-const anthropicBody = z.object({
-  model: z.string().min(1),
-  max_tokens: z.int().positive(),
-  messages: z.array(message).min(1),
-  system: z.unknown().optional(),
-  stream: z.boolean().optional(),
-}).loose();
+const anthropicBody = z.looseObject({
+  model: z.string().check(z.minLength(1)),
+  max_tokens: positiveInt(),
+  messages: z.array(message).check(z.minLength(1)),
+  system: z.optional(z.unknown()),
+  stream: z.optional(z.boolean()),
+});
 // https://platform.openai.com/docs/api-reference/chat/create
-const openAiBody = z.object({
-  model: z.string().min(1),
-  messages: z.array(message).min(1),
-  max_tokens: z.int().positive().optional(),
-  max_completion_tokens: z.int().positive().optional(),
-  stream: z.boolean().optional(),
-}).loose();
+const openAiBody = z.looseObject({
+  model: z.string().check(z.minLength(1)),
+  messages: z.array(message).check(z.minLength(1)),
+  max_tokens: z.optional(positiveInt()),
+  max_completion_tokens: z.optional(positiveInt()),
+  stream: z.optional(z.boolean()),
+});
+
+/** zod/mini carries no message locale: say what was expected ourselves. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type': return `expected ${issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`}`;
+    case 'too_small': return issue.origin === 'array' ? `needs at least ${String(issue.minimum)} item(s)` : issue.origin === 'string' ? 'must not be empty' : `must be ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}`;
+    default: return 'is not valid';
+  }
+}
 
 export function parseFrontDoor(api: Api, rawBody: string, headers: Readonly<Record<string, string | undefined>>, config: RouterConfig): FrontDoorRequest {
   let json: unknown;
@@ -45,7 +56,7 @@ export function parseFrontDoor(api: Api, rawBody: string, headers: Readonly<Reco
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.join('.') || 'body';
-    throw new FrontDoorError('invalid_request', `${field}: ${issue.message}`, undefined, field);
+    throw new FrontDoorError('invalid_request', `${field}: ${describeIssue(issue)}`, undefined, field);
   }
   const body = parsed.data as Record<string, unknown> & { model: string; stream?: boolean; max_tokens?: number; max_completion_tokens?: number };
   const family = Object.entries(config.families).find(([, f]) => f.api === api && f.aliases.includes(body.model))?.[0];

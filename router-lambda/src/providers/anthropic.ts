@@ -3,7 +3,7 @@
  * https://docs.anthropic.com/en/api/messages, https://docs.anthropic.com/en/api/versioning
  * The front door's body goes as is, with `model` replaced by the target's upstream model.
  */
-import type { RouterTarget } from '@headroom/plan';
+import type { RouterTarget } from '@headroom/plan/runtime';
 import { apiKeyHeader, HttpAdapter, upstreamUrl, type TransportDeps, type WireSpec } from './http-adapter';
 import type { SecretSource } from './secrets';
 import type { ProviderAdapter, UpstreamCall } from './types';

@@ -10,7 +10,7 @@
  */
 import { GetWebIdentityTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { ClientAssertionCredential, type TokenCredential } from '@azure/identity';
-import { AZURE_API_VERSION, type RouterTarget, type UpstreamAuth } from '@headroom/plan';
+import { AZURE_API_VERSION, type RouterTarget, type UpstreamAuth } from '@headroom/plan/runtime';
 import { apiKeyHeader, expectAuth, HttpAdapter, upstreamUrl, type TransportDeps, type WireSpec } from './http-adapter';
 import { chatBody } from './openai';
 import type { SecretSource } from './secrets';

@@ -4,7 +4,7 @@
  * Only the headers a provider spec builds go upstream: client headers (auth included) never do, and no
  * hop-by-hop header is ever set.
  */
-import type { Api, Provider, RouterTarget, UpstreamAuth } from '@headroom/plan';
+import type { Api, Provider, RouterTarget, UpstreamAuth } from '@headroom/plan/runtime';
 import { bedrockItems } from './bedrock-event-stream';
 import { classifyStatus, classifyThrown, failureReply, parseUpstreamError } from './outcomes';
 import { HEADER_PARSERS, headerBag, loggableHeaders } from './rate-limit-headers';

@@ -22,7 +22,7 @@
  * Pure helpers the core and telemetry may use directly: `HEADER_PARSERS[dialect](headers, now)` →
  * `Observation[]`, `loggableHeaders(headers)`, `classifyStatus(status, headers, now, observations)`.
  */
-import type { Provider } from '@headroom/plan';
+import type { Provider } from '@headroom/plan/runtime';
 import { anthropicAdapter } from './anthropic';
 import { azureOpenAiAdapter, type AzureOpenAiAdapterDeps } from './azure-openai';
 import { bedrockAdapter, type BedrockAdapterDeps } from './bedrock';

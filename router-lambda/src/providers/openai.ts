@@ -4,7 +4,7 @@
  * Streams ask for usage (`stream_options.include_usage`, https://platform.openai.com/docs/api-reference/chat/create#chat-create-stream_options)
  * so settlement sees real tokens; the extra chunk is stripped again if the client did not ask for it.
  */
-import type { RouterTarget } from '@headroom/plan';
+import type { RouterTarget } from '@headroom/plan/runtime';
 import { apiKeyHeader, HttpAdapter, upstreamUrl, type TransportDeps, type WireSpec } from './http-adapter';
 import type { SecretSource } from './secrets';
 import type { ProviderAdapter, UpstreamCall } from './types';

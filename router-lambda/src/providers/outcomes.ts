@@ -2,7 +2,7 @@
  * Turning what an upstream said (a status, headers, an error body, a thrown fetch error) into the core's
  * `AttemptOutcome`, and into a reply in the front door's own format. Pure.
  */
-import type { Api } from '@headroom/plan';
+import type { Api } from '@headroom/plan/runtime';
 import type { Observation } from '../core/contracts';
 import { FrontDoorError, type RouterErrorKind } from '../front-doors/errors';
 import { retryAfterMs, type HeaderBag } from './rate-limit-headers';

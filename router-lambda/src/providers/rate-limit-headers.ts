@@ -10,7 +10,7 @@
  *   (https://learn.microsoft.com/azure/ai-foundry/openai/how-to/quota); -1 seen for unknown (openai/openai-dotnet#838).
  * Bedrock, Vertex: no remaining-quota headers and no retry hint (provider-facts.md).
  */
-import type { LimitKind, RouterTarget } from '@headroom/plan';
+import type { LimitKind, RouterTarget } from '@headroom/plan/runtime';
 import type { Observation } from '../core/contracts';
 
 export type HeaderDialect = RouterTarget['rateLimitHeaders'];

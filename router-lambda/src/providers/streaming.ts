@@ -6,7 +6,7 @@
  * OpenAI chunks: https://platform.openai.com/docs/api-reference/chat-streaming (`data: [DONE]`; with
  *   stream_options.include_usage a last chunk with `choices: []` and `usage`, and `usage: null` on all others).
  */
-import type { Api, Usage } from '@headroom/plan';
+import type { Api, Usage } from '@headroom/plan/runtime';
 import type { AttemptOutcome, Observation } from '../core/contracts';
 import { classifyStatus, classifyThrown, redact } from './outcomes';
 import type { FailureOutcome } from './types';

@@ -1,4 +1,4 @@
-import type { Api, Provider, RouterTarget } from '@headroom/plan';
+import type { Api, Provider, RouterTarget } from '@headroom/plan/runtime';
 import type { AttemptOutcome, Observation } from '../core/contracts';
 
 /** What the front door hands an adapter: the validated client body, never the client's headers. */

@@ -10,7 +10,7 @@
  */
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { AwsClient, type AwsClientOptions, type AwsSecurityCredentialsSupplier } from 'google-auth-library';
-import type { RouterTarget, UpstreamAuth } from '@headroom/plan';
+import type { RouterTarget, UpstreamAuth } from '@headroom/plan/runtime';
 import type { AwsCredentials } from './bedrock';
 import { expectAuth, HttpAdapter, upstreamUrl, type TransportDeps, type WireSpec } from './http-adapter';
 import { CredentialError, ProviderConfigError, type ProviderAdapter, type UpstreamCall } from './types';

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { LIMIT_KINDS, type LimitKind } from '@headroom/plan';
+import { LIMIT_KINDS, type LimitKind } from '@headroom/plan/runtime';
 import type { SharedStore, SharedUsage } from '../core/contracts';
 import { subWindowStart, sumTrailing, trailingWindows, type Counts } from '../core/sliding-windows';
 
