@@ -56,6 +56,16 @@ describe('headroom plan', () => {
     expect(json.families.find((f: { familyId: string }) => f.familyId === 'chatbot').tokens.sum).toBe(90000);
   });
 
+  it('--simulate predicts each family\'s multiplier with the real router core, beside the 2.7x rule', () => {
+    const { code, stdout } = headroom(['plan', EXAMPLE, '--simulate', '--format', 'json']);
+    expect(code).toBe(0);
+    const { simulations } = JSON.parse(stdout) as { simulations: Record<string, { multiplier: number; oracleMultiplier: number; ruleOfThumb: number }> };
+    const chatbot = simulations.chatbot!;
+    expect(chatbot.ruleOfThumb).toBeCloseTo(2.7, 5);
+    expect(chatbot.multiplier).toBeGreaterThan(2.7);
+    expect(chatbot.multiplier).toBeLessThanOrEqual(chatbot.oracleMultiplier * 1.01);
+  }, 60_000);
+
   it('rejects an unknown format with the allowed ones', () => {
     const { code, stderr } = headroom(['plan', EXAMPLE, '--format', 'yaml']);
     expect(code).toBe(1);

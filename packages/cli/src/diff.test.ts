@@ -60,6 +60,17 @@ describe('headroom diff against a git ref', () => {
     expect(json).toMatchObject({ baseExists: true, changed: true, planFields: [{ field: 'alarms.throttleRatePct', before: 1, after: 2 }], risks: [] });
   });
 
+  it('--simulate adds each changed family\'s simulated multiplier before and after', () => {
+    const { dir, commit } = repoWithPlan();
+    commit(EXAMPLE.replace(/(bedrock-eu-west-1:\n(?:.*\n){4}\s+limits: \{ rpm: 1000, tpm: )30000/, '$110000'), 'shrink eu');
+    const { code, stdout } = headroom(['diff', '--base', 'HEAD~1', '--simulate', 'headroom.yaml'], dir);
+    expect(code).toBe(0);
+    const row = stdout.split('\n').find((l) => l.startsWith('| `chatbot` |'))!;
+    const [before, after] = /(\d+\.\d+)x → (\d+\.\d+)x \|$/.exec(row)!.slice(1).map(Number);
+    expect(before).toBeGreaterThan(after!);
+    expect(stdout).toContain('simulated multiplier (Headroom router)');
+  }, 60_000);
+
   it('says so when there is no change', () => {
     const { dir } = repoWithPlan();
     expect(headroom(['diff', '--base', 'HEAD', 'headroom.yaml'], dir).stdout).toContain('No capacity, routing or naming change.');

@@ -4,6 +4,7 @@ import type { Io } from '../io';
 import { loadOrFail, resolvePlanFile } from '../plan-file';
 import { renderCapacity } from '../render/capacity';
 import { parseFormat } from './formats';
+import { simulateFamilies } from '../simulate';
 
 export function registerPlan(program: Command, io: Io): void {
   program
@@ -11,10 +12,12 @@ export function registerPlan(program: Command, io: Io): void {
     .description('Print the capacity table per family and target: totals, multiplier against the best target, and the seed 2.7x rule.')
     .argument('[file]', 'plan file (default: headroom.yaml, then infra/headroom.yaml)')
     .option('--format <format>', 'text, markdown or json', 'text')
-    .action((fileArg: string | undefined, options: { format: string }) => {
+    .option('--simulate', 'predict each family\'s effective multiplier with the simulator running the real router core (about a second per family)')
+    .action(async (fileArg: string | undefined, options: { format: string; simulate?: boolean }) => {
       const format = parseFormat(options.format, ['text', 'markdown', 'json']);
       const file = resolvePlanFile(fileArg);
       const { plan } = loadOrFail(file, io);
-      io.stdout(`${renderCapacity(plan, capacityOf(plan), format, file)}\n`);
+      const simulations = options.simulate ? await simulateFamilies(plan) : undefined;
+      io.stdout(`${renderCapacity(plan, capacityOf(plan), format, file, simulations)}\n`);
     });
 }

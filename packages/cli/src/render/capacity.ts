@@ -1,4 +1,5 @@
 import { CATALOG_VERSION, REFERENCE_REQUEST, SEED_RULE, type FamilyCapacity, type Plan } from '@headroom/plan';
+import { describeSimulation, type Simulations } from '../simulate';
 import { markdownTable, num, textTable, times } from './table';
 
 export type Format = 'text' | 'markdown' | 'json';
@@ -15,20 +16,22 @@ function rows(family: FamilyCapacity): string[][] {
   return body;
 }
 
-function headline(family: FamilyCapacity): string[] {
+function headline(family: FamilyCapacity, simulations?: Simulations): string[] {
   const { tokens, ruleOfThumb, served } = family;
+  const simulated = simulations?.[family.familyId];
   return [
     `Theoretical: ${num(tokens.sum)} tokens/min = ${times(tokens.multiplier)} the best single target (${tokens.bestTarget}, ${num(tokens.best)})`,
     `Seed ${SEED_RULE.multiplier}x rule: ${num(ruleOfThumb.tokensPerMinute)} tokens/min (${times(ruleOfThumb.multiplier)})`,
     `Served at the reference request: ${num(served.sum)} tokens/min = ${times(served.multiplier)} the best single target`,
+    ...(simulated ? [describeSimulation(simulated)] : []),
   ];
 }
 
 const FOOTNOTE = `* tokens/min of a reference request (${REFERENCE_REQUEST.inputTokens} input + ${REFERENCE_REQUEST.outputTokens} output tokens, max_tokens ${REFERENCE_REQUEST.maxTokens}) the limits sustain under each provider's cost model (Azure counts max_tokens at admission; Bedrock burns Claude output at 5x).`;
 
-export function renderCapacity(plan: Plan, capacity: readonly FamilyCapacity[], format: Format, file: string): string {
+export function renderCapacity(plan: Plan, capacity: readonly FamilyCapacity[], format: Format, file: string, simulations?: Simulations): string {
   if (format === 'json') {
-    return JSON.stringify({ plan: plan.name, file, catalogVersion: CATALOG_VERSION, seedRule: SEED_RULE, referenceRequest: REFERENCE_REQUEST, families: capacity }, null, 2);
+    return JSON.stringify({ plan: plan.name, file, catalogVersion: CATALOG_VERSION, seedRule: SEED_RULE, referenceRequest: REFERENCE_REQUEST, families: capacity, ...(simulations ? { simulations } : {}) }, null, 2);
   }
   if (format === 'markdown') {
     return [
@@ -39,7 +42,7 @@ export function renderCapacity(plan: Plan, capacity: readonly FamilyCapacity[], 
         '',
         markdownTable(HEADER, rows(f), [4, 5, 6, 7, 8]),
         '',
-        ...headline(f).map((l) => `- ${l}`),
+        ...headline(f, simulations).map((l) => `- ${l}`),
         '',
       ]),
       `<sub>${FOOTNOTE} Catalog ${CATALOG_VERSION}.</sub>`,
@@ -51,7 +54,7 @@ export function renderCapacity(plan: Plan, capacity: readonly FamilyCapacity[], 
       '',
       `${f.familyId}  (${f.api} API; aliases: ${plan.families[f.familyId]!.aliases.join(', ')})`,
       textTable(HEADER, rows(f)),
-      ...headline(f).map((l) => `  ${l}`),
+      ...headline(f, simulations).map((l) => `  ${l}`),
     ]),
     '',
     FOOTNOTE,

@@ -1,5 +1,9 @@
 import { SEED_RULE, type FamilyDelta, type PlanDiff, type TargetChange } from '@headroom/plan';
+import type { PlanSimulation } from '@headroom/simulator';
 import { markdownTable, num, times } from './table';
+
+/** Simulated multiplier per family, before and after the change (`headroom diff --simulate`). */
+export type SimulatedDelta = Readonly<Record<string, { readonly before?: PlanSimulation; readonly after?: PlanSimulation }>>;
 
 /** Marker the PR workflow uses to find and update its one sticky comment. */
 export const COMMENT_MARKER = '<!-- headroom-diff -->';
@@ -21,9 +25,11 @@ function delta(after: number, before: number): string {
   return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%`;
 }
 
-function familyRow(f: FamilyDelta): string[] {
+function familyRow(f: FamilyDelta, simulated?: SimulatedDelta): string[] {
   const b = f.before;
   const a = f.after;
+  const sim = simulated?.[f.familyId];
+  const simCell = simulated ? [`${sim?.before ? times(sim.before.multiplier) : '—'} → ${sim?.after ? times(sim.after.multiplier) : '—'}`] : [];
   return [
     `\`${f.familyId}\``,
     b ? num(b.tokens.sum) : '—',
@@ -32,6 +38,7 @@ function familyRow(f: FamilyDelta): string[] {
     `${b ? times(b.tokens.multiplier) : '—'} → ${a ? times(a.tokens.multiplier) : '—'}`,
     `${b ? num(b.ruleOfThumb) : '—'} → ${a ? num(a.ruleOfThumb) : '—'}`,
     `${b ? num(b.served.sum) : '—'} → ${a ? num(a.served.sum) : '—'}`,
+    ...simCell,
   ];
 }
 
@@ -53,7 +60,7 @@ function mermaidChart(family: FamilyDelta): string {
   ].join('\n');
 }
 
-export function renderDiffMarkdown(diff: PlanDiff, context: { file: string; base: string }): string {
+export function renderDiffMarkdown(diff: PlanDiff, context: { file: string; base: string }, simulated?: SimulatedDelta): string {
   const lines = [COMMENT_MARKER, `## Headroom plan diff: \`${diff.plan}\``, '', `Comparing \`${context.file}\` with \`${context.base}\`.`, ''];
   if (!diff.changed) return [...lines, 'No capacity, routing or naming change.'].join('\n');
 
@@ -71,8 +78,8 @@ export function renderDiffMarkdown(diff: PlanDiff, context: { file: string; base
       '### Family totals',
       '',
       markdownTable(
-        ['family', 'tokens/min before', 'after', 'change', 'multiplier vs best target', `${SEED_RULE.multiplier}x rule (tokens/min)`, 'served at reference request'],
-        touched.map(familyRow),
+        ['family', 'tokens/min before', 'after', 'change', 'multiplier vs best target', `${SEED_RULE.multiplier}x rule (tokens/min)`, 'served at reference request', ...(simulated ? ['simulated multiplier (Headroom router)'] : [])],
+        touched.map((f) => familyRow(f, simulated)),
         [1, 2, 3],
       ),
       '',
