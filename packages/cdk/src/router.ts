@@ -155,6 +155,8 @@ export class HeadroomRouter extends Construct {
         minify: true,
         target: 'node22',
         format: nodejs.OutputFormat.CJS,
+        // Prefer packages' ES module builds, which the bundler can tree-shake (1.4 MB -> 1.1 MB).
+        mainFields: ['module', 'main'],
         // Bundle the AWS SDK too: the router needs newer clients than the runtime may ship
         // (STS GetWebIdentityToken), and a bundle pins the versions the tests ran against.
         externalModules: [],

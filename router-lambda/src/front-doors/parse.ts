@@ -1,5 +1,6 @@
 import { estimateTokens, GEOS, type Api, type Geo, type RequestEstimate, type RouterConfig } from '@headroom/plan/runtime';
-import { z } from 'zod/mini';
+// Named imports so the bundler drops the rest of zod (a namespace object keeps all of it, locales included).
+import { array, boolean, int, looseObject, minLength, optional, positive, string, unknown, type core } from 'zod/mini';
 import { FrontDoorError } from './errors';
 
 /** A client request, validated and resolved to a family. The body is forwarded, not rebuilt. */
@@ -17,27 +18,27 @@ export interface FrontDoorRequest {
 export const DEFAULT_OPENAI_MAX_TOKENS = 4096;
 
 // zod/mini: the same validation at a fraction of the Lambda bundle and cold start of classic zod.
-const message = z.looseObject({ role: z.string(), content: z.unknown() });
-const positiveInt = () => z.int().check(z.positive());
+const message = looseObject({ role: string(), content: unknown() });
+const positiveInt = () => int().check(positive());
 // https://docs.anthropic.com/en/api/messages: model, max_tokens and messages are required.
-const anthropicBody = z.looseObject({
-  model: z.string().check(z.minLength(1)),
+const anthropicBody = looseObject({
+  model: string().check(minLength(1)),
   max_tokens: positiveInt(),
-  messages: z.array(message).check(z.minLength(1)),
-  system: z.optional(z.unknown()),
-  stream: z.optional(z.boolean()),
+  messages: array(message).check(minLength(1)),
+  system: optional(unknown()),
+  stream: optional(boolean()),
 });
 // https://platform.openai.com/docs/api-reference/chat/create
-const openAiBody = z.looseObject({
-  model: z.string().check(z.minLength(1)),
-  messages: z.array(message).check(z.minLength(1)),
-  max_tokens: z.optional(positiveInt()),
-  max_completion_tokens: z.optional(positiveInt()),
-  stream: z.optional(z.boolean()),
+const openAiBody = looseObject({
+  model: string().check(minLength(1)),
+  messages: array(message).check(minLength(1)),
+  max_tokens: optional(positiveInt()),
+  max_completion_tokens: optional(positiveInt()),
+  stream: optional(boolean()),
 });
 
 /** zod/mini carries no message locale: say what was expected ourselves. */
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(issue: core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type': return `expected ${issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`}`;
     case 'too_small': return issue.origin === 'array' ? `needs at least ${String(issue.minimum)} item(s)` : issue.origin === 'string' ? 'must not be empty' : `must be ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}`;

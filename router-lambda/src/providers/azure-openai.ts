@@ -9,7 +9,7 @@
  * Fallback: `api-key` auth with the key from Secrets Manager.
  */
 import { GetWebIdentityTokenCommand, STSClient } from '@aws-sdk/client-sts';
-import { ClientAssertionCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import { AZURE_API_VERSION, type RouterTarget, type UpstreamAuth } from '@headroom/plan/runtime';
 import { apiKeyHeader, expectAuth, HttpAdapter, upstreamUrl, type TransportDeps, type WireSpec } from './http-adapter';
 import { chatBody } from './openai';
@@ -62,7 +62,12 @@ export function entraCredential(target: RouterTarget, auth: EntraAuth, sts: Pick
   if (!auth.clientId) {
     throw new ProviderConfigError(target.key, 'auth.clientId', auth.clientId, 'the Entra application (client) id (azure.clientId in the plan, known after the first deploy)');
   }
-  return new ClientAssertionCredential(auth.tenant, auth.clientId, awsWebIdentityAssertion(sts));
+  const clientId = auth.clientId;
+  // @azure/identity (with MSAL) is the largest part of the router bundle: load it on first use, so
+  // routers without Azure targets, and every cold start, skip it.
+  let credential: Promise<TokenCredential> | undefined;
+  const load = () => (credential ??= import('@azure/identity').then(({ ClientAssertionCredential }) => new ClientAssertionCredential(auth.tenant, clientId, awsWebIdentityAssertion(sts))));
+  return { getToken: async (scopes, options) => (await load()).getToken(scopes, options) };
 }
 
 export function azureOpenAiAdapter(deps: AzureOpenAiAdapterDeps = {}): ProviderAdapter {

@@ -9,7 +9,7 @@
  * identity signs an STS GetCallerIdentity request, Google STS exchanges it for an access token.
  */
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import { AwsClient, type AwsClientOptions, type AwsSecurityCredentialsSupplier } from 'google-auth-library';
+import type { AwsClient, AwsClientOptions, AwsSecurityCredentialsSupplier } from 'google-auth-library';
 import type { RouterTarget, UpstreamAuth } from '@headroom/plan/runtime';
 import type { AwsCredentials } from './bedrock';
 import { expectAuth, HttpAdapter, upstreamUrl, type TransportDeps, type WireSpec } from './http-adapter';
@@ -78,12 +78,14 @@ export interface VertexAdapterDeps extends TransportDeps {
 }
 
 /** google-auth-library caches the access token and refreshes it before expiry. */
-export function awsFederatedTokenSource(client: AwsClient, targetKey: string): GoogleTokenSource {
+export function awsFederatedTokenSource(client: AwsClient | (() => Promise<AwsClient>), targetKey: string): GoogleTokenSource {
+  let resolved: Promise<AwsClient> | undefined;
+  const clientOf = () => (resolved ??= typeof client === 'function' ? client() : Promise.resolve(client));
   return {
     async getAccessToken() {
       let token: string | null | undefined;
       try {
-        token = (await client.getAccessToken()).token;
+        token = (await (await clientOf()).getAccessToken()).token;
       } catch (error) {
         throw new CredentialError(`google workload identity for ${targetKey}`, `token exchange failed (${error instanceof Error ? error.name : 'Error'})`, { cause: error });
       }
@@ -97,7 +99,9 @@ export function vertexAdapter(deps: VertexAdapterDeps = {}): ProviderAdapter {
   const sources = new Map<string, GoogleTokenSource>();
   const defaultTokens = (target: RouterTarget, auth: GoogleAuth): GoogleTokenSource => {
     const supplier = awsCredentialsSupplier(deps.awsCredentials ?? fromNodeProviderChain(), deps.awsRegion ?? process.env.AWS_REGION ?? 'us-east-1');
-    return awsFederatedTokenSource(new AwsClient(vertexExternalAccount(target.key, auth, supplier, deps.googleStsUrl)), target.key);
+    // google-auth-library loads on first use: cold starts and routers without Vertex targets skip it.
+    const options = vertexExternalAccount(target.key, auth, supplier, deps.googleStsUrl);
+    return awsFederatedTokenSource(() => import('google-auth-library').then(({ AwsClient }) => new AwsClient(options)), target.key);
   };
   const tokensFor = (target: RouterTarget, auth: GoogleAuth) => {
     const key = `${auth.projectNumber}/${auth.pool}/${auth.provider}`;

@@ -12,7 +12,7 @@ export interface BundleResult {
   readonly file: string;
 }
 
-/** Bundle router-lambda/src/lambda.ts as the CDK construct does: esbuild, minified, node22, cjs. */
+/** Bundle router-lambda/src/lambda.ts as the CDK construct does: esbuild, minified, node22, cjs, ES module builds first. */
 export async function bundleLambda(root: string): Promise<BundleResult> {
   // esbuild is installed at the root (the CDK package bundles with it); loaded lazily so the simulator needs it only here.
   const esbuild = require(require.resolve('esbuild', { paths: [root] })) as typeof import('esbuild');
@@ -20,7 +20,7 @@ export async function bundleLambda(root: string): Promise<BundleResult> {
   const file = join(dir, 'index.js');
   const result = await esbuild.build({
     entryPoints: [resolve(root, 'router-lambda/src/lambda.ts')],
-    bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs', outfile: file, metafile: true, logLevel: 'silent',
+    bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs', mainFields: ['module', 'main'], outfile: file, metafile: true, logLevel: 'silent',
   });
   const byPackage = new Map<string, number>();
   for (const [input, info] of Object.entries(result.metafile.outputs[Object.keys(result.metafile.outputs)[0]!]!.inputs)) {
