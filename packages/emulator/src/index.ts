@@ -11,3 +11,6 @@ export { DEFAULT_LATENCY, InvalidLatencyError, type LatencyModel } from './laten
 export { estimateTokens, generateCompletion, DEFAULT_COMPLETION_LENGTH, type Completion, type CompletionLength } from './completion';
 export type { TargetStats, TargetStatsView } from './stats';
 export { MALFORMED_HEADER_VALUE } from './wire/headers';
+
+/** A plan with one small-limit target per provider, for testing clients against the emulator. */
+export { fidelityPlan, FIDELITY_TARGETS } from './testing/fidelity-plan';

@@ -4,7 +4,7 @@ import { claudeCall, drain, expectKind, KEYS, never, sse, startCapture, startFix
 
 const CANARY = 'sk-ant-CANARY-7f3e9a1b2c';
 let fixture: EmulatorFixture;
-const secrets = new StaticSecretSource({ 'adapters/anthropic-api-key': CANARY });
+const secrets = new StaticSecretSource({ 'emulator-fidelity/anthropic-api-key': CANARY });
 const adapter = anthropicAdapter({ secrets, now: () => fixture.clock.now() });
 
 beforeEach(async () => { fixture = await startFixture(); });

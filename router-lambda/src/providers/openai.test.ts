@@ -6,7 +6,7 @@ import { chatCall, drain, expectKind, KEYS, never, sse, startCapture, startFixtu
 
 const CANARY = 'sk-proj-CANARY-0e1d2c3b';
 let fixture: EmulatorFixture;
-const adapter = openAiAdapter({ secrets: new StaticSecretSource({ 'adapters/openai-api-key': CANARY }), now: () => fixture.clock.now() });
+const adapter = openAiAdapter({ secrets: new StaticSecretSource({ 'emulator-fidelity/openai-api-key': CANARY }), now: () => fixture.clock.now() });
 
 beforeEach(async () => { fixture = await startFixture(); });
 afterEach(() => fixture.emulator.close());

@@ -1,46 +1,13 @@
 /** Shared by the adapter tests: a plan with one target per provider, a wire-capturing server, stream draining. */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { definePlan, type Plan, type RouterTarget } from '@headroom/plan';
-import { startEmulator, ManualClock, type Emulator } from '@headroom/emulator';
+import type { Plan, RouterTarget } from '@headroom/plan';
+import { FIDELITY_TARGETS, fidelityPlan, startEmulator, ManualClock, type Emulator } from '@headroom/emulator';
 import type { UpstreamCall, UpstreamResult } from './types';
 
-export const KEYS = {
-  anthropic: 'claude/anthropic',
-  bedrock: 'claude/bedrock-us-east-1',
-  vertex: 'claude/vertex-europe-west1',
-  azure: 'gpt/azure-eastus2',
-  openai: 'gpt/openai',
-} as const;
-
-export function adapterPlan(): Plan {
-  return definePlan({
-    version: 1,
-    name: 'adapters',
-    aws: { account: '111122223333', region: 'us-east-1' },
-    azure: { subscription: '00000000-0000-4000-8000-000000000001', resourceGroup: 'llm', tenant: '00000000-0000-4000-8000-000000000002', clientId: '00000000-0000-4000-8000-000000000003' },
-    gcp: { project: 'acme-ml', projectNumber: '123456789012' },
-    families: {
-      claude: {
-        api: 'anthropic',
-        aliases: ['claude-sonnet-4-6'],
-        targets: {
-          anthropic: { provider: 'anthropic', model: 'claude-sonnet-4-6', limits: { rpm: 1000, itpm: 20000, otpm: 4000 } },
-          'bedrock-us-east-1': { provider: 'bedrock', region: 'us-east-1', model: 'anthropic.claude-sonnet-4-6', profile: 'us', limits: { rpm: 1000, tpm: 20000 } },
-          'vertex-europe-west1': { provider: 'vertex', region: 'europe-west1', model: 'claude-sonnet-4-6', limits: { rpm: 1000, itpm: 20000, otpm: 4000 } },
-        },
-      },
-      gpt: {
-        api: 'openai',
-        aliases: ['gpt-5.1'],
-        targets: {
-          'azure-eastus2': { provider: 'azure-openai', region: 'eastus2', model: 'gpt-5.1', version: '2025-11-13', sku: 'GlobalStandard', limits: { tpm: 60000 } },
-          openai: { provider: 'openai', model: 'gpt-5.1', limits: { rpm: 1000, tpm: 60000 } },
-        },
-      },
-    },
-  });
-}
+/** One target per provider: the emulator's own fidelity plan (small, round limits). */
+export const KEYS = FIDELITY_TARGETS;
+export const adapterPlan: () => Plan = fidelityPlan;
 
 export interface EmulatorFixture {
   readonly emulator: Emulator;

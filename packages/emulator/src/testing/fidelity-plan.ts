@@ -18,7 +18,7 @@ export function fidelityPlan(): Plan {
     version: 1,
     name: 'emulator-fidelity',
     aws: { account: '111122223333', region: 'us-east-1' },
-    azure: { subscription: '00000000-0000-4000-8000-000000000001', resourceGroup: 'llm', tenant: '00000000-0000-4000-8000-000000000002' },
+    azure: { subscription: '00000000-0000-4000-8000-000000000001', resourceGroup: 'llm', tenant: '00000000-0000-4000-8000-000000000002', clientId: '00000000-0000-4000-8000-000000000003' },
     gcp: { project: 'acme-ml', projectNumber: '123456789012' },
     families: {
       claude: {
