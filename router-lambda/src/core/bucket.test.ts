@@ -48,14 +48,35 @@ describe('bucket', () => {
     expect(bucketRemaining(b, 6_000)).toBe(200);
   });
 
-  it('shared evidence: limit minus what all instances used, aged; freshest wins', () => {
-    let b = bucketObserveShared(fresh(), 5_400, 1_000);
+  it('shared evidence: the provider bucket replayed from every instance\'s sub-windows, aged; freshest wins', () => {
+    // 5,400 by other instances in the current sub-window: taken as if all at the read (the safe side).
+    let b = bucketObserveShared(fresh(), [{ start: 0, amount: 5_400 }], 1_000);
     expect(bucketRemaining(b, 1_000)).toBeCloseTo(600);
     expect(bucketRemaining(b, 2_000)).toBeCloseTo(700);
-    b = bucketObserveShared(b, 0, 500);
+    b = bucketObserveShared(b, [], 500);
     expect(bucketRemaining(b, 1_000)).toBeCloseTo(600);
-    b = bucketObserveShared(b, 0, 2_000);
+    b = bucketObserveShared(b, [], 2_000);
     expect(bucketRemaining(b, 2_000)).toBe(6_000);
+  });
+
+  it('shared usage from 50 s ago is mostly refilled: the level is not limit - used in the last minute', () => {
+    // 6,000 in [0 s, 10 s), taken at 10 s at the latest: 50 s of refill (100/s) is back by 60 s.
+    const b = bucketObserveShared(fresh(), [{ start: 0, amount: 6_000 }], 60_000);
+    expect(bucketRemaining(b, 60_000)).toBeCloseTo(5_000); // limit - used-in-the-last-minute said 0
+  });
+
+  it('our own bookings are counted once: in the snapshot or after it, never both', () => {
+    let b = bucketObserveShared(fresh(), [], 0);
+    b = bucketReserve(b, 3_000, 0);
+    expect(bucketRemaining(b, 0)).toBe(3_000);
+    // The store now holds our 3,000 (and nobody else's): the next snapshot must not add it again.
+    b = bucketObserveShared(b, [{ start: 0, amount: 3_000 }], 1);
+    expect(bucketView(b, 1).shared).toBe(bucketView(b, 1).own);
+    // The same snapshot again changes nothing; our booking after it is charged once.
+    b = bucketReserve(b, 1_000, 2);
+    b = bucketObserveShared(b, [{ start: 0, amount: 3_000 }], 1);
+    expect(bucketRemaining(b, 2)).toBeCloseTo(2_000.2); // 2 ms of refill at 100/s
+    expect(bucketView(b, 2).shared).toBe(bucketView(b, 2).own);
   });
 
   it('the lowest source decides, and the wait covers every source', () => {

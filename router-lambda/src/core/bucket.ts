@@ -1,5 +1,6 @@
 import type { LimitKind } from '@headroom/plan/runtime';
 import { chargeEvidence, EPSILON, evidenceLevel, evidenceMsUntil, observedEvidence, type EvidenceState } from './evidence';
+import { reconstructLevel, recordOwn, trimOwn, type OwnWindow, type WindowCharge } from './shared-level';
 
 /**
  * One limit a target enforces (RPM, TPM, input or output TPM), sized from the config.
@@ -10,7 +11,9 @@ import { chargeEvidence, EPSILON, evidenceLevel, evidenceMsUntil, observedEviden
  *   bucket admits never causes a 429 on its own, and, unlike a stricter sliding window, leaves
  *   none of the provider's burst capacity unused.
  * - `header`: the provider's `remaining`, freshest observation wins, aged by refill.
- * - `shared`: limit - what every instance booked (the shared store), freshest wins, aged by refill.
+ * - `shared`: the provider bucket's level replayed from the shared store's sub-windows (every
+ *   instance's bookings, ours counted once: see shared-level.ts), freshest wins, then aged by
+ *   refill and charged with our later bookings like any evidence.
  */
 export interface BucketState {
   readonly kind: LimitKind;
@@ -18,6 +21,8 @@ export interface BucketState {
   readonly own: EvidenceState;
   readonly header?: EvidenceState;
   readonly shared?: EvidenceState;
+  /** Our own recent bookings, kept once shared evidence is in use, so a snapshot never counts them twice. */
+  readonly mine?: readonly OwnWindow[];
 }
 
 export function createBucket(kind: LimitKind, limit: number): BucketState {
@@ -55,7 +60,7 @@ function chargeAll(bucket: BucketState, amount: number, now: number): BucketStat
     ...bucket,
     own: chargeEvidence(bucket.own, amount, now),
     ...(bucket.header ? { header: chargeEvidence(bucket.header, amount, now) } : {}),
-    ...(bucket.shared ? { shared: chargeEvidence(bucket.shared, amount, now) } : {}),
+    ...(bucket.shared ? { shared: chargeEvidence(bucket.shared, amount, now), mine: recordOwn(bucket.mine ?? [], bucket.limit, amount, now) } : {}),
   };
 }
 
@@ -85,11 +90,16 @@ export function bucketObserveRemaining(bucket: BucketState, remaining: number, o
   return { ...bucket, header: observedEvidence(capacity, remaining, observedAt) };
 }
 
-/** What every instance booked in the trailing minute, read at `readAt`: freshest snapshot wins. */
-export function bucketObserveShared(bucket: BucketState, used: number, readAt: number): BucketState {
-  if (!Number.isFinite(used) || used < 0) return bucket;
-  if (bucket.shared && bucket.shared.observedAt > readAt) return bucket;
-  return { ...bucket, shared: observedEvidence(bucket.limit, bucket.limit - used, readAt) };
+/**
+ * A shared snapshot read at `readAt`: every instance's net charge per sub-window. Applied once
+ * (the same or an older snapshot again changes nothing: our bookings since are already charged).
+ */
+export function bucketObserveShared(bucket: BucketState, windows: readonly WindowCharge[], readAt: number): BucketState {
+  if (!Number.isFinite(readAt)) return bucket;
+  if (bucket.shared && bucket.shared.observedAt >= readAt) return bucket;
+  const mine = trimOwn(bucket.mine ?? [], readAt);
+  const { level, at } = reconstructLevel(bucket.limit, windows, mine, readAt);
+  return { ...bucket, shared: { ...observedEvidence(bucket.limit, level, readAt), at }, mine };
 }
 
 export interface BucketView {

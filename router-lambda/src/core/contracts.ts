@@ -46,9 +46,21 @@ export function isFailoverTrigger(outcome: AttemptOutcome): boolean {
   return outcome.kind !== 'success' && outcome.kind !== 'client-error';
 }
 
-/** What all router instances together have spent on one target in the trailing minute. */
+/** Every instance's net charge on a target in one 10-s sub-window starting at `start`. */
+export interface SharedWindow {
+  readonly start: number;
+  readonly charge: Readonly<Partial<Record<LimitKind, number>>>;
+}
+
+/** What all router instances together have spent on one target recently. */
 export interface SharedUsage {
-  /** Charges summed over the trailing 60 s (sliding sub-windows, never the wall-clock minute). */
+  /**
+   * The sub-windows overlapping the trailing 60 s, oldest first, each counted in full. The core
+   * replays the provider's token bucket from them (a bucket refills continuously, so its level is
+   * not `limit - used`).
+   */
+  readonly windows: readonly SharedWindow[];
+  /** Charges summed over the trailing 60 s (sliding, weighted): for display only, not a bucket level. */
   readonly used: Readonly<Partial<Record<LimitKind, number>>>;
   /** No instance should send to the target before this time. */
   readonly cooldownUntil?: number;

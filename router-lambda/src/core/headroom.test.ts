@@ -55,7 +55,7 @@ describe('headroom', () => {
     ]);
     expect(headroomView(h, 0).buckets.otpm?.remaining).toBe(800);
     expect(headroomView(h, 0).headroomPct).toBe(10);
-    h = observeSharedUsage(h, { used: { itpm: 27_000 }, readAt: 0 });
+    h = observeSharedUsage(h, { windows: [{ start: 0, charge: { itpm: 27_000 } }], used: { itpm: 27_000 }, readAt: 0 });
     expect(headroomView(h, 0).buckets.itpm).toEqual({ limit: 30_000, remaining: 3_000, own: 30_000, shared: 3_000 });
   });
 

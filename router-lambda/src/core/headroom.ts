@@ -97,10 +97,11 @@ export function observeHeadroom(state: HeadroomState, observations: readonly Obs
   return next;
 }
 
+/** A shared snapshot: each bucket replays its provider's level from the sub-windows (see shared-level.ts). */
 export function observeSharedUsage(state: HeadroomState, usage: SharedUsage): HeadroomState {
   return mapBuckets(state, (kind, bucket) => {
-    const used = usage.used[kind];
-    return used === undefined ? bucket : bucketObserveShared(bucket, used, usage.readAt);
+    const windows = usage.windows.map((w) => ({ start: w.start, amount: w.charge[kind] ?? 0 }));
+    return bucketObserveShared(bucket, windows, usage.readAt);
   });
 }
 

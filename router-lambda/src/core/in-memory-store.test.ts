@@ -5,10 +5,17 @@ describe('InMemorySharedStore', () => {
     const store = new InMemorySharedStore();
     await store.add('t', { rpm: 1, tpm: 600 }, 55_000); // sub-window [50 s, 60 s)
     await store.add('t', { rpm: 1, tpm: 400 }, 65_000); // a new wall-clock minute, same trailing minute
-    expect((await store.read(['t'], 65_000)).t).toEqual({ used: { rpm: 2, tpm: 1_000 }, readAt: 65_000 });
+    expect((await store.read(['t'], 65_000)).t).toEqual({
+      windows: [{ start: 50_000, charge: { rpm: 1, tpm: 600 } }, { start: 60_000, charge: { rpm: 1, tpm: 400 } }],
+      used: { rpm: 2, tpm: 1_000 },
+      readAt: 65_000,
+    });
     // At 115 s the first sub-window is half outside (55 s..60 s of it remains): weighted by its overlap.
     expect((await store.read(['t'], 115_000)).t?.used).toEqual({ rpm: 1.5, tpm: 700 });
+    // The sub-windows themselves come whole: the core replays the bucket from them.
+    expect((await store.read(['t'], 115_000)).t?.windows.map((w) => w.start)).toEqual([50_000, 60_000]);
     expect((await store.read(['t'], 130_000)).t?.used).toEqual({});
+    expect((await store.read(['t'], 130_000)).t?.windows).toEqual([]);
   });
 
   it('negative amounts return reservations', async () => {
@@ -21,7 +28,10 @@ describe('InMemorySharedStore', () => {
   it('reads every listed target at once, unknown ones as empty', async () => {
     const store = new InMemorySharedStore();
     await store.add('a', { rpm: 1 }, 0);
-    expect(await store.read(['a', 'b'], 0)).toEqual({ a: { used: { rpm: 1 }, readAt: 0 }, b: { used: {}, readAt: 0 } });
+    expect(await store.read(['a', 'b'], 0)).toEqual({
+      a: { windows: [{ start: 0, charge: { rpm: 1 } }], used: { rpm: 1 }, readAt: 0 },
+      b: { windows: [], used: {}, readAt: 0 },
+    });
   });
 
   it('cooldowns only ever extend, and expire', async () => {

@@ -1,7 +1,7 @@
 import { LIMIT_KINDS, type LimitKind } from '@headroom/plan/runtime';
 import type { SharedStore, SharedUsage } from './contracts';
 // The same sliding 10-s sub-window arithmetic as the DynamoDB store, so both implementations agree.
-import { subWindowStart, sumTrailing, TRAILING_MS, SUB_WINDOW_MS, type Counts } from './sliding-windows';
+import { subWindowStart, sumTrailing, trailingWindows, TRAILING_MS, SUB_WINDOW_MS, type Counts } from './sliding-windows';
 
 /**
  * Shared state for one process (the local server, tests, the simulator): per target, counters in
@@ -18,8 +18,12 @@ export class InMemorySharedStore implements SharedStore {
       const windows = this.windows.get(target);
       this.prune(target, now);
       const used = sumTrailing(now, (start) => windows?.get(start));
+      const recent = trailingWindows(now).flatMap(({ start }) => {
+        const charge = windows?.get(start);
+        return charge ? [{ start, charge: { ...charge } }] : [];
+      });
       const until = this.cooldowns.get(target);
-      result[target] = { used, readAt: now, ...(until !== undefined && until > now ? { cooldownUntil: until } : {}) };
+      result[target] = { windows: recent, used, readAt: now, ...(until !== undefined && until > now ? { cooldownUntil: until } : {}) };
     }
     return result;
   }

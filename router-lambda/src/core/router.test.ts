@@ -58,8 +58,8 @@ describe('Router', () => {
   it('honours shared snapshots: their cooldowns and usage', () => {
     const router = new Router(config, { rng: seededRng(3) });
     const shared = {
-      'claude/bedrock-eu-west-1': { used: {}, cooldownUntil: 10_000, readAt: 0 },
-      'claude/vertex-europe-west1': { used: { otpm: 7_000 }, readAt: 0 },
+      'claude/bedrock-eu-west-1': { windows: [], used: {}, cooldownUntil: 10_000, readAt: 0 },
+      'claude/vertex-europe-west1': { windows: [{ start: 0, charge: { otpm: 7_000 } }], used: { otpm: 7_000 }, readAt: 0 },
     };
     const p = router.place({ family: 'claude', estimate: small, residency: 'eu' }, 0, shared);
     expect(p).toMatchObject({ kind: 'exhausted', reason: 'no-headroom' });

@@ -4,6 +4,7 @@ import { breakerOnOutcome, breakerOnPlaced, breakerVerdict, resolveBreakerOption
 import { applyOutcomeCooldown, extendCooldown } from './cooldown';
 import { TicketError, UnknownFamilyError, UnknownTargetError } from './errors';
 import { admissionChargeFor, observeHeadroom, observeSharedUsage, reserveHeadroom, settledChargeFor, settleHeadroom } from './headroom';
+import { discountScarce, scarcePinServers } from './pin-reserve';
 import { recordRequest, resolveRetryBudget, tryRetry, type ResolvedRetryBudgetOptions, type RetryBudgetOptions } from './retry-budget';
 import type { Rng } from './rng';
 import { powerOfTwoChoices, type Candidate, type SelectionStrategy } from './selection';
@@ -66,6 +67,8 @@ const REFUNDED: ReadonlySet<AttemptOutcome['kind']> = new Set(['throttled', 'ove
 export class Router {
   private readonly states = new Map<string, TargetState>();
   private readonly outstanding = new Set<string>();
+  /** Per family: the scarce servers of its residency pins, kept for pinned demand (pin-reserve.ts). */
+  private readonly scarce = new Map<string, ReadonlySet<string>>();
   private readonly strategy: SelectionStrategy;
   private readonly breaker: ResolvedBreakerOptions;
   private readonly budget: ResolvedRetryBudgetOptions;
@@ -81,6 +84,7 @@ export class Router {
     }
     for (const [family, { targets }] of Object.entries(config.families)) {
       for (const key of targets) if (!this.states.has(key)) throw new UnknownTargetError({ target: key, where: `family ${family}` });
+      this.scarce.set(family, scarcePinServers(config, config.families[family]!));
     }
   }
 
@@ -112,7 +116,10 @@ export class Router {
       return { kind: 'exhausted', retryAfterMs: earliest - now, retryAt: earliest, reason };
     }
 
-    const chosen = this.strategy.choose(candidates, this.options.rng);
+    const scarce = pin === undefined ? this.scarce.get(request.family) : undefined;
+    const seen = scarce ? discountScarce(candidates, scarce) : candidates;
+    const pick = this.strategy.choose(seen, this.options.rng).key;
+    const chosen = candidates.find((c) => c.key === pick)!;
     const charged = charges.get(chosen.key)!;
     const state = this.state(chosen.key);
     this.states.set(chosen.key, {

@@ -1,6 +1,7 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { InMemorySharedStore } from '../core/in-memory-store';
 import { DynamoDbSharedStore, STATE_TABLE } from './dynamodb-store';
 
 // dynalite: a DynamoDB implementation on loopback, so the store is tested against the real wire protocol.
@@ -41,13 +42,18 @@ describe('DynamoDbSharedStore against dynalite', () => {
     await store.add('fam/a', { tpm: -100 }, T0 + 1);
     await store.add('fam/a', { rpm: 1, tpm: 50 }, T0 + 30_000);
     const { 'fam/a': usage } = await store.read(['fam/a'], T0 + 30_000);
-    expect(usage).toEqual({ used: { rpm: 21, tpm: 20 * 500 - 100 + 50 }, readAt: T0 + 30_000 });
+    expect(usage).toEqual({
+      windows: [{ start: T0, charge: { rpm: 20, tpm: 20 * 500 - 100 } }, { start: T0 + 30_000, charge: { rpm: 1, tpm: 50 } }],
+      used: { rpm: 21, tpm: 20 * 500 - 100 + 50 },
+      readAt: T0 + 30_000,
+    });
   });
 
   it('forgets charges older than a minute', async () => {
     const store = new DynamoDbSharedStore(client, TABLE);
     await store.add('fam/old', { rpm: 5 }, T0);
     expect((await store.read(['fam/old'], T0 + 75_000))['fam/old']!.used).toEqual({});
+    expect((await store.read(['fam/old'], T0 + 75_000))['fam/old']!.windows).toEqual([]);
   });
 
   it('keeps the longest cooldown and reports it only while it lasts', async () => {
@@ -66,5 +72,17 @@ describe('DynamoDbSharedStore against dynalite', () => {
     await Promise.all(targets.map((t, i) => store.add(t, { rpm: i + 1 }, T0)));
     const usage = await store.read(targets, T0 + 1);
     expect(targets.map((t) => usage[t]!.used.rpm)).toEqual(targets.map((_, i) => i + 1));
+  });
+
+  it('reads exactly what the in-memory store reads (sub-windows, trailing sum, cooldown): the core sees one contract', async () => {
+    const dynamo = new DynamoDbSharedStore(client, TABLE);
+    const memory = new InMemorySharedStore();
+    const writes: [number, Record<string, number>][] = [[0, { rpm: 1, tpm: 900 }], [4_000, { tpm: -300 }], [12_500, { rpm: 1, tpm: 1_200 }], [38_000, { rpm: 2, tpm: 2_500 }], [61_000, { rpm: 1, itpm: 700 }]];
+    for (const [at, charge] of writes) await Promise.all([dynamo.add('same/t', charge, T0 + at), memory.add('same/t', charge, T0 + at)]);
+    await Promise.all([dynamo.cooldown('same/t', T0 + 70_000, T0 + 61_000), memory.cooldown('same/t', T0 + 70_000, T0 + 61_000)]);
+    for (const at of [1_000, 15_000, 60_000, 65_000, 75_000, 130_000]) {
+      const [a, b] = await Promise.all([dynamo.read(['same/t'], T0 + at), memory.read(['same/t'], T0 + at)]);
+      expect(a).toEqual(b);
+    }
   });
 });

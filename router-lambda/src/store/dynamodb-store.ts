@@ -39,9 +39,14 @@ export class DynamoDbSharedStore implements SharedStore {
     const byKey = new Map(items.map((item) => [`${String(item.pk)} ${String(item.sk)}`, item]));
     const result: Record<string, SharedUsage> = {};
     for (const target of targets) {
-      const used = sumTrailing(now, (start) => countsOf(byKey.get(`${target} ${windowSk(start)}`)));
+      const countsAt = (start: number) => countsOf(byKey.get(`${target} ${windowSk(start)}`));
+      const used = sumTrailing(now, countsAt);
+      const windows = starts.flatMap((start) => {
+        const charge = countsAt(start);
+        return charge ? [{ start, charge }] : [];
+      });
       const until = byKey.get(`${target} ${COOLDOWN_SK}`)?.until;
-      result[target] = { used, readAt: now, ...(typeof until === 'number' && until > now ? { cooldownUntil: until } : {}) };
+      result[target] = { windows, used, readAt: now, ...(typeof until === 'number' && until > now ? { cooldownUntil: until } : {}) };
     }
     return result;
   }
