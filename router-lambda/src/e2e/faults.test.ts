@@ -1,7 +1,7 @@
 import type { FaultInput } from '@headroom/emulator';
 import { e2ePlanInput, startHarness, type Harness } from './harness';
 
-const CLAUDE = ['claude/anthropic', 'claude/bedrock-eu', 'claude/bedrock-us', 'claude/vertex-eu'];
+const CLAUDE = ['claude/anthropic', 'claude/bedrock-eu-west-1', 'claude/bedrock-us-east-1', 'claude/vertex-europe-west1'];
 const body = (stream: boolean) => JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 32, stream, messages: [{ role: 'user', content: 'hi' }] });
 
 async function send(h: Harness, stream: boolean): Promise<{ status: number; text: string }> {
@@ -25,7 +25,7 @@ describe('fault matrix', () => {
 
   it.each(MATRIX)('%s on three of four targets', async (_name, fault) => {
     h = await startHarness();
-    h.emulator.setFaults(Object.fromEntries(CLAUDE.filter((k) => k !== 'claude/vertex-eu').map((k) => [k, [fault]])));
+    h.emulator.setFaults(Object.fromEntries(CLAUDE.filter((k) => k !== 'claude/vertex-europe-west1').map((k) => [k, [fault]])));
     const requests = 20;
     const results = await Promise.all(Array.from({ length: requests }, (_, i) => send(h, i % 2 === 0)));
     for (const r of results) expect([200, 429, 500, 502, 503, 529]).toContain(r.status);
@@ -47,7 +47,7 @@ describe('fault matrix', () => {
   it('an upstream that never answers is abandoned at the routing timeout and the next target serves', async () => {
     const input = e2ePlanInput();
     h = await startHarness({ ...input, routing: { timeoutMs: 1000 } });
-    h.emulator.setFaults({ 'claude/bedrock-us': [{ kind: 'timeout' }], 'claude/bedrock-eu': [{ kind: 'timeout' }], 'claude/anthropic': [{ kind: 'timeout' }] });
+    h.emulator.setFaults({ 'claude/bedrock-us-east-1': [{ kind: 'timeout' }], 'claude/bedrock-eu-west-1': [{ kind: 'timeout' }], 'claude/anthropic': [{ kind: 'timeout' }] });
     const started = Date.now();
     const results = await Promise.all(Array.from({ length: 4 }, () => send(h, false)));
     expect(results.every((r) => r.status === 200 || r.status === 504 || r.status === 502)).toBe(true);

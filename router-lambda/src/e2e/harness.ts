@@ -1,4 +1,4 @@
-import { definePlan, type Plan, type PlanInput } from '@headroom/plan';
+import { definePlan, testing, type Plan, type PlanInput } from '@headroom/plan';
 import { ManualClock, startEmulator, type Emulator } from '@headroom/emulator';
 import { InMemorySharedStore } from '../core/in-memory-store';
 import { startNodeServer } from '../http/node-server';
@@ -6,36 +6,13 @@ import { createLocalRouter, emulatorAdapterDeps } from '../local';
 import type { AdapterDeps, SecretSource } from '../providers';
 import type { RouterTelemetry } from '../telemetry';
 
-/** A plan with two interchangeable targets per front door, in different geographies. */
+/**
+ * The plan package's example plan (two EU-processing Claude targets behind an `eu` pin, a US one and
+ * the direct API; Azure and OpenAI for GPT), with the Entra client id keyless Azure calls need.
+ */
 export function e2ePlanInput(): PlanInput {
-  return {
-    version: 1,
-    name: 'e2e-router',
-    aws: { account: '111122223333', region: 'us-east-1' },
-    azure: { subscription: '00000000-0000-4000-8000-000000000001', resourceGroup: 'rg', tenant: '00000000-0000-4000-8000-000000000002', clientId: '00000000-0000-4000-8000-000000000003' },
-    gcp: { project: 'acme-ml', projectNumber: '123456789012' },
-    families: {
-      claude: {
-        api: 'anthropic',
-        aliases: ['claude-sonnet-4-6'],
-        pins: ['eu'],
-        targets: {
-          'bedrock-us': { provider: 'bedrock', region: 'us-east-1', model: 'anthropic.claude-sonnet-4-6', profile: 'us', limits: { rpm: 50, tpm: 100_000 } },
-          'bedrock-eu': { provider: 'bedrock', region: 'eu-west-1', model: 'anthropic.claude-sonnet-4-6', profile: 'eu', limits: { rpm: 50, tpm: 100_000 } },
-          'vertex-eu': { provider: 'vertex', region: 'europe-west1', model: 'claude-sonnet-4-6', limits: { rpm: 50, itpm: 100_000, otpm: 20_000 } },
-          anthropic: { provider: 'anthropic', model: 'claude-sonnet-4-6', limits: { rpm: 50, itpm: 100_000, otpm: 20_000 } },
-        },
-      },
-      gpt: {
-        api: 'openai',
-        aliases: ['gpt-5.1'],
-        targets: {
-          'azure-eastus2': { provider: 'azure-openai', region: 'eastus2', model: 'gpt-5.1', version: '2025-11-13', sku: 'DataZoneStandard', limits: { tpm: 100_000 } },
-          openai: { provider: 'openai', model: 'gpt-5.1', limits: { rpm: 50, tpm: 100_000 } },
-        },
-      },
-    },
-  };
+  const input = testing.examplePlanInput();
+  return { ...input, azure: { ...input.azure!, clientId: '00000000-0000-4000-8000-000000000003' } };
 }
 
 export interface Harness {

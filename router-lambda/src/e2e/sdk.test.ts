@@ -46,7 +46,7 @@ describe('official SDKs through the router to emulated regions', () => {
   });
 
   it('fails over when a region answers 429, and the client never sees it', async () => {
-    for (const key of ['claude/bedrock-us', 'claude/bedrock-eu', 'claude/anthropic']) exhaust(key);
+    for (const key of ['claude/bedrock-us-east-1', 'claude/bedrock-eu-west-1', 'claude/anthropic']) exhaust(key);
     const regions = new Set<string>();
     let failovers = 0;
     for (let i = 0; i < 8; i++) {
@@ -54,7 +54,7 @@ describe('official SDKs through the router to emulated regions', () => {
       regions.add(response.headers.get('x-headroom-target')!);
       if (Number(response.headers.get('x-headroom-attempts')) > 1) failovers++;
     }
-    expect([...regions]).toEqual(['claude/vertex-eu']);
+    expect([...regions]).toEqual(['claude/vertex-europe-west1']);
     expect(failovers).toBeGreaterThan(0);
     expect(h.upstreamRequests.length).toBeGreaterThan(8);
   });
@@ -63,12 +63,12 @@ describe('official SDKs through the router to emulated regions', () => {
     const pinned = new Anthropic({ baseURL: h.url, apiKey: CANARY_CLIENT_KEY, maxRetries: 0, defaultHeaders: { 'x-headroom-residency': 'eu' } });
     for (let i = 0; i < 12; i++) {
       const { response } = await pinned.messages.create(ask).withResponse();
-      expect(['claude/bedrock-eu', 'claude/vertex-eu']).toContain(response.headers.get('x-headroom-target'));
+      expect(['claude/bedrock-eu-west-1', 'claude/vertex-europe-west1']).toContain(response.headers.get('x-headroom-target'));
     }
   });
 
   it('when every target is exhausted the SDK raises its rate-limit error with a truthful retry-after', async () => {
-    for (const key of ['claude/bedrock-us', 'claude/bedrock-eu', 'claude/anthropic', 'claude/vertex-eu']) exhaust(key);
+    for (const key of ['claude/bedrock-us-east-1', 'claude/bedrock-eu-west-1', 'claude/anthropic', 'claude/vertex-europe-west1']) exhaust(key);
     let error: unknown;
     for (let i = 0; i < 10 && !error; i++) {
       try {

@@ -7,14 +7,14 @@ const CLIENT_CANARY = 'sk-client-canary-d00d';
 
 describe('secrets', () => {
   it('the upstream key reaches only the upstream; the client key reaches nothing; neither is logged or answered', async () => {
-    const secrets = new StaticSecretSource({ 'e2e-router/anthropic-api-key': UPSTREAM_CANARY, 'e2e-router/openai-api-key': UPSTREAM_CANARY });
+    const secrets = new StaticSecretSource({ 'support-bot/anthropic-api-key': UPSTREAM_CANARY, 'support-bot/openai-api-key': UPSTREAM_CANARY });
     const logged: string[] = [];
     const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { logged.push(String(chunk)); return true; });
     const h = await startHarness(undefined, { secrets, telemetry: new RouterTelemetry() });
     const answers: string[] = [];
     try {
       // Pinned to the direct APIs, the only targets that use an API key.
-      h.emulator.setFaults({ 'claude/bedrock-us': [{ kind: 'dark' }], 'claude/bedrock-eu': [{ kind: 'dark' }], 'claude/vertex-eu': [{ kind: 'dark' }] });
+      h.emulator.setFaults({ 'claude/bedrock-us-east-1': [{ kind: 'dark' }], 'claude/bedrock-eu-west-1': [{ kind: 'dark' }], 'claude/vertex-europe-west1': [{ kind: 'dark' }] });
       for (const [path, body] of [
         ['/v1/messages', { model: 'claude-sonnet-4-6', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }],
         ['/v1/messages', { model: 'claude-sonnet-4-6', max_tokens: 16, stream: true, messages: [{ role: 'user', content: 'hi' }] }],
