@@ -5,15 +5,12 @@ import { runDemo, renderSummary } from '../demo/run';
 import { UserError } from '../errors';
 import type { Io } from '../io';
 import { loadOrFail } from '../plan-file';
+import { parseNumberOption } from './formats';
 
 /** The example plan shipped with the repository: the demo's embedded default. */
 export const EXAMPLE_PLAN = resolve(__dirname, '../../../../infra/headroom.yaml');
 
-function positive(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UserError(`${flag} ${JSON.stringify(value)} must be a number above 0`);
-  return n;
-}
+const positive = (value: string, flag: string) => parseNumberOption(value, flag, (n) => n > 0, 'a number above 0');
 
 export function registerDemo(program: Command, io: Io): void {
   program

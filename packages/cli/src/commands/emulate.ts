@@ -5,15 +5,10 @@ import type { Command } from 'commander';
 import { UserError } from '../errors';
 import type { Io } from '../io';
 import { loadOrFail, resolvePlanFile } from '../plan-file';
+import { parseNumberOption } from './formats';
 
 /** Emulator setup errors are user mistakes: print them without a stack. */
 const USER_ERRORS = [FaultsFileError, InvalidTimeScaleError, NonLoopbackHostError, UnknownFaultTargetError];
-
-function parseNumber(value: string, flag: string, check: (n: number) => boolean, allowed: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || !check(n)) throw new UserError(`${flag} ${JSON.stringify(value)} is not valid`, `use ${allowed}`);
-  return n;
-}
 
 export function registerEmulate(program: Command, io: Io): void {
   program
@@ -27,9 +22,9 @@ export function registerEmulate(program: Command, io: Io): void {
     .option('--host <host>', 'loopback address to bind', '127.0.0.1')
     .action(async (fileArg: string | undefined, options: { port: string; timeScale: string; faults?: string; seed: string; host: string }) => {
       const { plan } = loadOrFail(resolvePlanFile(fileArg), io);
-      const basePort = parseNumber(options.port, '--port', (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a port number from 0 to 65535');
-      const timeScale = parseNumber(options.timeScale, '--time-scale', (n) => n > 0, 'a number above 0, e.g. 60');
-      const seed = parseNumber(options.seed, '--seed', Number.isInteger, 'a whole number');
+      const basePort = parseNumberOption(options.port, '--port', (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a port number from 0 to 65535');
+      const timeScale = parseNumberOption(options.timeScale, '--time-scale', (n) => n > 0, 'a number above 0, e.g. 60');
+      const seed = parseNumberOption(options.seed, '--seed', Number.isInteger, 'a whole number');
       try {
         const faults = options.faults ? loadFaultsFile(options.faults) : undefined;
         const emulator = await startEmulator({ plan, basePort, timeScale, seed, host: options.host, ...(faults ? { faults } : {}) });

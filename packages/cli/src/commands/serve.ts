@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { UserError } from '../errors';
 import type { Io } from '../io';
 import { loadOrFail, resolvePlanFile } from '../plan-file';
+import { parseNumberOption } from './formats';
 
 interface ServeOptions {
   port: string;
@@ -64,10 +65,8 @@ export function registerServe(program: Command, io: Io): void {
     .option('--log', 'print structured logs and EMF metrics to stdout')
     .action(async (fileArg: string | undefined, options: ServeOptions) => {
       const { plan } = loadOrFail(resolvePlanFile(fileArg), io);
-      const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port ${JSON.stringify(options.port)} is not a port`, 'use 0 to 65535');
-      const seed = options.seed === undefined ? undefined : Number(options.seed);
-      if (seed !== undefined && !Number.isInteger(seed)) throw new UserError(`--seed ${JSON.stringify(options.seed)} is not a whole number`);
+      const port = parseNumberOption(options.port, '--port', (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a port number from 0 to 65535');
+      const seed = options.seed === undefined ? undefined : parseNumberOption(options.seed, '--seed', Number.isInteger, 'a whole number');
       let config: RouterConfig = compileRouterConfig(plan);
       let now: () => number = Date.now;
       let emulated = false;

@@ -17,6 +17,7 @@ describe('headroom demo', () => {
   it('rejects a bad option for people', () => {
     const { code, stderr } = headroom(['demo', '--minutes', '0']);
     expect(code).toBe(1);
-    expect(stderr).toContain('--minutes "0" must be a number above 0');
+    expect(stderr).toContain('--minutes "0" is not valid');
+    expect(stderr).toContain('use a number above 0');
   });
 });
