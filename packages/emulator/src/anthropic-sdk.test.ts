@@ -1,24 +1,21 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { ManualClock } from './clock';
-import { startEmulator, type Emulator } from './emulator';
+import { startEmulator } from './emulator';
 import { FIDELITY_TARGETS, fidelityPlan } from './testing/fidelity-plan';
+import { fidelityEmulatorPerTest } from './testing/per-test';
 
 const KEY = FIDELITY_TARGETS.anthropic;
-let clock: ManualClock;
-let emulator: Emulator;
-let client: Anthropic;
+const emulated = fidelityEmulatorPerTest(42);
 
-beforeEach(async () => {
-  clock = new ManualClock();
-  emulator = await startEmulator({ plan: fidelityPlan(), clock, seed: 42 });
-  client = new Anthropic({ apiKey: 'sk-ant-emulator', baseURL: emulator.targets[KEY]!.baseUrl, maxRetries: 0 });
-});
-afterEach(() => emulator.close());
+async function setup(options: { rpm?: number } = {}) {
+  const { clock, emulator } = await emulated(options);
+  return { clock, emulator, client: new Anthropic({ apiKey: 'sk-ant-emulator', baseURL: emulator.targets[KEY]!.baseUrl, maxRetries: 0 }) };
+}
 
 const request = { model: 'claude-sonnet-4-6', max_tokens: 200, messages: [{ role: 'user' as const, content: 'Where is the headroom today?' }] };
 
 describe('@anthropic-ai/sdk against the emulated Anthropic API', () => {
   it('completes a call with usage that matches its text', async () => {
+    const { client } = await setup();
     const { data: message, response } = await client.messages.create(request).withResponse();
     expect(message).toMatchObject({ type: 'message', role: 'assistant', model: 'claude-sonnet-4-6', stop_reason: 'end_turn' });
     const text = message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
@@ -31,6 +28,7 @@ describe('@anthropic-ai/sdk against the emulated Anthropic API', () => {
   });
 
   it('streams the documented event sequence and reassembles the same message', async () => {
+    const { client } = await setup();
     const whole = await client.messages.create(request);
     const events: string[] = [];
     const stream = client.messages.stream(request);
@@ -45,21 +43,26 @@ describe('@anthropic-ai/sdk against the emulated Anthropic API', () => {
     expect(events.slice(-3)).toEqual(['content_block_stop', 'message_delta', 'message_stop']);
   });
 
-  it('raises RateLimitError on the 1,001st request of a minute with a truthful retry-after', async () => {
+  it('raises RateLimitError on the 11th request of a minute at 10 RPM, with a truthful retry-after', async () => {
+    const { client, clock } = await setup({ rpm: 10 });
     const small = { ...request, max_tokens: 1, messages: [{ role: 'user' as const, content: 'hi' }] };
-    for (let i = 0; i < 1000; i++) await client.messages.create(small);
+    for (let i = 0; i < 10; i++) await client.messages.create(small);
     const error = await client.messages.create(small).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Anthropic.RateLimitError);
     const rateLimit = error as InstanceType<typeof Anthropic.RateLimitError>;
     expect(rateLimit.error).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
-    expect(rateLimit.headers.get('retry-after')).toBe('1');
+    // One request refills every 6 s at 10 RPM.
+    expect(rateLimit.headers.get('retry-after')).toBe('6');
     expect(rateLimit.headers.get('anthropic-ratelimit-requests-remaining')).toBe('0');
     expect(rateLimit.headers.get('anthropic-ratelimit-requests-reset')).toBe('2026-01-01T00:01:00Z');
-    clock.advance(60);
+    clock.advance(5_999);
+    await expect(client.messages.create(small)).rejects.toBeInstanceOf(Anthropic.RateLimitError);
+    clock.advance(1);
     await expect(client.messages.create(small)).resolves.toMatchObject({ type: 'message' });
   });
 
   it('keeps output tokens apart: max_tokens is reserved, then settled to the real output', async () => {
+    const { client, emulator } = await setup();
     const first = await client.messages.create({ ...request, max_tokens: 4000 });
     const left = 4000 - first.usage.output_tokens;
     await expect(client.messages.create({ ...request, max_tokens: left + 1 })).rejects.toBeInstanceOf(Anthropic.RateLimitError);
@@ -69,6 +72,7 @@ describe('@anthropic-ai/sdk against the emulated Anthropic API', () => {
   });
 
   it('raises the SDK overload error on a scripted 529', async () => {
+    const { client, emulator } = await setup();
     emulator.setFaults({ [KEY]: [{ kind: 'error', status: 529, times: 1 }] });
     const error = await client.messages.create(request).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Anthropic.InternalServerError);
@@ -78,6 +82,7 @@ describe('@anthropic-ai/sdk against the emulated Anthropic API', () => {
   });
 
   it('paces a stream on the default real-time clock (time to first token, then tokens per second)', async () => {
+    const { client } = await setup();
     const realTime = await startEmulator({ plan: fidelityPlan(), seed: 42, latency: { timeToFirstTokenMs: 5, tokensPerSecond: 2000 } });
     try {
       const live = new Anthropic({ apiKey: 'k', baseURL: realTime.targets[KEY]!.baseUrl, maxRetries: 0 });
@@ -90,6 +95,7 @@ describe('@anthropic-ai/sdk against the emulated Anthropic API', () => {
   });
 
   it('answers an unknown model with not_found_error', async () => {
+    const { client } = await setup();
     await expect(client.messages.create({ ...request, model: 'claude-opus-9' })).rejects.toBeInstanceOf(Anthropic.NotFoundError);
   });
 });

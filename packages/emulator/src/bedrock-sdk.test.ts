@@ -1,28 +1,27 @@
 import {
   BedrockRuntimeClient, InvokeModelCommand, InvokeModelWithResponseStreamCommand, ThrottlingException, ValidationException,
 } from '@aws-sdk/client-bedrock-runtime';
-import { ManualClock } from './clock';
-import { startEmulator, type Emulator } from './emulator';
-import { FIDELITY_TARGETS, fidelityPlan } from './testing/fidelity-plan';
+import type { Emulator } from './emulator';
+import { FIDELITY_TARGETS } from './testing/fidelity-plan';
+import { fidelityEmulatorPerTest } from './testing/per-test';
 
 const KEY = FIDELITY_TARGETS.bedrock;
 const MODEL_ID = 'us.anthropic.claude-sonnet-4-6';
-let clock: ManualClock;
-let emulator: Emulator;
-let client: BedrockRuntimeClient;
+const emulated = fidelityEmulatorPerTest(3);
+const clients: BedrockRuntimeClient[] = [];
+afterEach(() => clients.splice(0).forEach((client) => client.destroy()));
 
 const credentials = { accessKeyId: 'AKIAEMULATOREXAMPLE1', secretAccessKey: 'emulator-secret' };
-const bedrockClient = (region: string) => new BedrockRuntimeClient({ region, endpoint: emulator.targets[KEY]!.baseUrl, credentials, maxAttempts: 1 });
+function bedrockClient(emulator: Emulator, region: string): BedrockRuntimeClient {
+  const client = new BedrockRuntimeClient({ region, endpoint: emulator.targets[KEY]!.baseUrl, credentials, maxAttempts: 1 });
+  clients.push(client);
+  return client;
+}
 
-beforeEach(async () => {
-  clock = new ManualClock();
-  emulator = await startEmulator({ plan: fidelityPlan(), clock, seed: 3 });
-  client = bedrockClient('us-east-1');
-});
-afterEach(async () => {
-  client.destroy();
-  await emulator.close();
-});
+async function setup(options: { rpm?: number } = {}) {
+  const { clock, emulator } = await emulated(options);
+  return { clock, emulator, client: bedrockClient(emulator, 'us-east-1') };
+}
 
 const body = (content: string, maxTokens = 200) => JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: maxTokens, messages: [{ role: 'user', content }] });
 const invoke = (content: string, maxTokens?: number) =>
@@ -33,6 +32,7 @@ const decode = (bytes: Uint8Array | undefined) => JSON.parse(Buffer.from(bytes ?
 
 describe('@aws-sdk/client-bedrock-runtime against the emulated Bedrock runtime', () => {
   it('completes InvokeModel and reassembles InvokeModelWithResponseStream to the same message', async () => {
+    const { client } = await setup();
     const response = await client.send(invoke('Plan the regions'));
     const message = decode(response.body) as unknown as ClaudeMessage;
     expect(message.stop_reason).toBe('end_turn');
@@ -48,6 +48,7 @@ describe('@aws-sdk/client-bedrock-runtime against the emulated Bedrock runtime',
   });
 
   it('reports token counts in x-amzn-bedrock-* headers', async () => {
+    const { client } = await setup();
     const seen: Record<string, string> = {};
     client.middlewareStack.add((next) => async (args) => {
       const result = await next(args);
@@ -61,6 +62,7 @@ describe('@aws-sdk/client-bedrock-runtime against the emulated Bedrock runtime',
   });
 
   it('reserves max_tokens, burns output x5, and throttles exactly at the declared TPM', async () => {
+    const { client, emulator } = await setup();
     const prompt = 'a'.repeat(400); // 100 tokens
     const first = decode((await client.send(invoke(prompt, 1900))).body) as unknown as ClaudeMessage;
     const remaining = 20000 - (100 + first.usage.output_tokens * 5);
@@ -73,14 +75,19 @@ describe('@aws-sdk/client-bedrock-runtime against the emulated Bedrock runtime',
     expect(emulator.stats()[KEY]).toMatchObject({ admitted: 2, throttled: 1 });
   });
 
-  it('throws ThrottlingException on the 1,001st request of a minute', async () => {
-    for (let i = 0; i < 1000; i++) await client.send(invoke('x', 1));
+  it('throws ThrottlingException on the 11th request of a minute at 10 RPM', async () => {
+    const { client, clock } = await setup({ rpm: 10 });
+    for (let i = 0; i < 10; i++) await client.send(invoke('x', 1));
     await expect(client.send(invoke('x', 1))).rejects.toThrow(ThrottlingException);
-    clock.advance(60);
+    // Bedrock gives no retry-after; one request refills every 6 s at 10 RPM.
+    clock.advance(5_999);
+    await expect(client.send(invoke('x', 1))).rejects.toThrow(ThrottlingException);
+    clock.advance(1);
     await expect(client.send(invoke('x', 1))).resolves.toMatchObject({ contentType: 'application/json' });
   });
 
   it('fails the SDK stream when the event stream is cut mid-way', async () => {
+    const { client, emulator } = await setup();
     emulator.setFaults({ [KEY]: [{ kind: 'truncate-stream', afterTokens: 2 }] });
     const stream = await client.send(new InvokeModelWithResponseStreamCommand({ modelId: MODEL_ID, contentType: 'application/json', body: body('cut me') }));
     const events: Array<Record<string, unknown>> = [];
@@ -93,9 +100,9 @@ describe('@aws-sdk/client-bedrock-runtime against the emulated Bedrock runtime',
   });
 
   it('rejects a signature scoped to another region, and an unknown model', async () => {
-    const elsewhere = bedrockClient('eu-west-1');
+    const { client, emulator } = await setup();
+    const elsewhere = bedrockClient(emulator, 'eu-west-1');
     await expect(elsewhere.send(invoke('hi'))).rejects.toMatchObject({ name: 'InvalidSignatureException', $metadata: { httpStatusCode: 403 } });
-    elsewhere.destroy();
     await expect(client.send(new InvokeModelCommand({ modelId: 'anthropic.claude-v9', contentType: 'application/json', body: body('hi') }))).rejects.toThrow(ValidationException);
   });
 });

@@ -1,16 +1,9 @@
 import OpenAI, { AzureOpenAI } from 'openai';
-import { ManualClock } from './clock';
-import { startEmulator, type Emulator } from './emulator';
-import { FIDELITY_TARGETS, fidelityPlan } from './testing/fidelity-plan';
+import type { Emulator } from './emulator';
+import { FIDELITY_TARGETS } from './testing/fidelity-plan';
+import { fidelityEmulatorPerTest } from './testing/per-test';
 
-let clock: ManualClock;
-let emulator: Emulator;
-
-beforeEach(async () => {
-  clock = new ManualClock();
-  emulator = await startEmulator({ plan: fidelityPlan(), clock, seed: 7 });
-});
-afterEach(() => emulator.close());
+const emulated = fidelityEmulatorPerTest(7);
 
 const ask = (content: string, maxTokens = 200) => ({ model: 'gpt-5.1', max_completion_tokens: maxTokens, messages: [{ role: 'user' as const, content }] });
 
@@ -27,9 +20,15 @@ async function reassemble(stream: AsyncIterable<OpenAI.Chat.Completions.ChatComp
 }
 
 describe('openai SDK against the emulated OpenAI API', () => {
-  const client = () => new OpenAI({ apiKey: 'sk-emulator', baseURL: `${emulator.targets[FIDELITY_TARGETS.openai]!.baseUrl}/v1`, maxRetries: 0 });
+  const openaiClient = (emulator: Emulator) => new OpenAI({ apiKey: 'sk-emulator', baseURL: `${emulator.targets[FIDELITY_TARGETS.openai]!.baseUrl}/v1`, maxRetries: 0 });
+  async function setup(options: { rpm?: number } = {}) {
+    const { clock, emulator } = await emulated(options);
+    const client = openaiClient(emulator);
+    return { clock, emulator, client: () => client };
+  }
 
   it('completes a call and a stream that agree, with truthful x-ratelimit headers', async () => {
+    const { client } = await setup();
     const { data, response } = await client().chat.completions.create(ask('What is headroom?')).withResponse();
     expect(data.choices[0]).toMatchObject({ finish_reason: 'stop', message: { role: 'assistant' } });
     expect(data.usage?.total_tokens).toBe(data.usage!.prompt_tokens + data.usage!.completion_tokens);
@@ -44,9 +43,10 @@ describe('openai SDK against the emulated OpenAI API', () => {
     expect(streamed.usage).toEqual(data.usage);
   });
 
-  it('raises RateLimitError on the 1,001st request of a minute, with reset durations as the hint', async () => {
+  it('raises RateLimitError on the 11th request of a minute at 10 RPM, with reset durations as the hint', async () => {
+    const { client, clock } = await setup({ rpm: 10 });
     const openai = client();
-    for (let i = 0; i < 1000; i++) await openai.chat.completions.create(ask('hi', 1));
+    for (let i = 0; i < 10; i++) await openai.chat.completions.create(ask('hi', 1));
     const error = await openai.chat.completions.create(ask('hi', 1)).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
     const rateLimit = error as InstanceType<typeof OpenAI.RateLimitError>;
@@ -54,11 +54,14 @@ describe('openai SDK against the emulated OpenAI API', () => {
     expect(rateLimit.type).toBe('requests');
     expect(rateLimit.headers?.get('x-ratelimit-remaining-requests')).toBe('0');
     expect(rateLimit.headers?.get('x-ratelimit-reset-requests')).toBe('1m0s');
-    clock.advance(60);
+    clock.advance(5_999);
+    await expect(openai.chat.completions.create(ask('hi', 1))).rejects.toBeInstanceOf(OpenAI.RateLimitError);
+    clock.advance(1);
     await expect(openai.chat.completions.create(ask('hi', 1))).resolves.toMatchObject({ object: 'chat.completion' });
   });
 
   it('answers an unknown model with model_not_found', async () => {
+    const { client } = await setup();
     const error = await client().chat.completions.create({ ...ask('hi'), model: 'gpt-9' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);
     expect((error as InstanceType<typeof OpenAI.NotFoundError>).code).toBe('model_not_found');
@@ -66,17 +69,22 @@ describe('openai SDK against the emulated OpenAI API', () => {
 });
 
 describe('AzureOpenAI client against the emulated Azure OpenAI deployment', () => {
-  const target = () => emulator.routerConfig.targets[FIDELITY_TARGETS.azure]!;
-  const client = (options: { maxRetries?: number; fetch?: typeof fetch } = {}) => new AzureOpenAI({
-    endpoint: target().endpoint.baseUrl,
-    apiKey: 'azure-key',
-    apiVersion: target().endpoint.apiVersion!,
-    deployment: target().endpoint.path.split('/').pop()!,
-    maxRetries: options.maxRetries ?? 0,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
+  async function setup() {
+    const { clock, emulator } = await emulated();
+    const target = () => emulator.routerConfig.targets[FIDELITY_TARGETS.azure]!;
+    const client = (options: { maxRetries?: number; fetch?: typeof fetch } = {}) => new AzureOpenAI({
+      endpoint: target().endpoint.baseUrl,
+      apiKey: 'azure-key',
+      apiVersion: target().endpoint.apiVersion!,
+      deployment: target().endpoint.path.split('/').pop()!,
+      maxRetries: options.maxRetries ?? 0,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    return { clock, target, client };
+  }
 
   it('completes a call and a stream ending in [DONE], with remaining-requests/tokens headers', async () => {
+    const { client } = await setup();
     const { data, response } = await client().chat.completions.create(ask('Azure?')).withResponse();
     expect(data.model).toBe('gpt-5.1');
     expect(response.headers.get('x-ratelimit-remaining-requests')).toBe('599');
@@ -87,6 +95,7 @@ describe('AzureOpenAI client against the emulated Azure OpenAI deployment', () =
   });
 
   it('rejects exactly at the declared TPM under prompt + max_tokens', async () => {
+    const { client } = await setup();
     const prompt = 'a'.repeat(400); // 100 tokens
     const azure = client();
     for (let i = 0; i < 6; i++) await azure.chat.completions.create(ask(prompt, 9900));
@@ -101,6 +110,7 @@ describe('AzureOpenAI client against the emulated Azure OpenAI deployment', () =
   });
 
   it('the SDK honours retry-after-ms, and the hint is enough', async () => {
+    const { client, clock } = await setup();
     const seen: number[] = [];
     // Emulated time passes exactly as long as the client was told to wait.
     const advancingFetch: typeof fetch = async (input, init) => {
@@ -116,6 +126,7 @@ describe('AzureOpenAI client against the emulated Azure OpenAI deployment', () =
   });
 
   it('answers an unknown deployment with DeploymentNotFound', async () => {
+    const { target } = await setup();
     const wrong = new AzureOpenAI({ endpoint: target().endpoint.baseUrl, apiKey: 'k', apiVersion: '2024-10-21', deployment: 'nope', maxRetries: 0 });
     const error = await wrong.chat.completions.create(ask('hi')).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);

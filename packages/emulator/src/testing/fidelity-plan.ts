@@ -10,10 +10,12 @@ export const FIDELITY_TARGETS = {
 } as const;
 
 /**
- * One target per provider, with limits small enough to exhaust in a test and round enough to
- * check by hand: 1,000 RPM everywhere except Azure, whose RPM follows its TPM.
+ * One target per provider, with limits round enough to check by hand: 1,000 RPM everywhere except
+ * Azure, whose RPM follows its TPM. Tests that exhaust a request quota pass a small `rpm`, so a few
+ * calls reach it however slow the machine is.
  */
-export function fidelityPlan(): Plan {
+export function fidelityPlan(options: { readonly rpm?: number } = {}): Plan {
+  const rpm = options.rpm ?? 1000;
   return definePlan({
     version: 1,
     name: 'emulator-fidelity',
@@ -25,9 +27,9 @@ export function fidelityPlan(): Plan {
         api: 'anthropic',
         aliases: ['claude-sonnet-4-6'],
         targets: {
-          anthropic: { provider: 'anthropic', model: 'claude-sonnet-4-6', limits: { rpm: 1000, itpm: 20000, otpm: 4000 } },
-          'bedrock-us-east-1': { provider: 'bedrock', region: 'us-east-1', model: 'anthropic.claude-sonnet-4-6', profile: 'us', limits: { rpm: 1000, tpm: 20000 } },
-          'vertex-europe-west1': { provider: 'vertex', region: 'europe-west1', model: 'claude-sonnet-4-6', limits: { rpm: 1000, itpm: 20000, otpm: 4000 } },
+          anthropic: { provider: 'anthropic', model: 'claude-sonnet-4-6', limits: { rpm, itpm: 20000, otpm: 4000 } },
+          'bedrock-us-east-1': { provider: 'bedrock', region: 'us-east-1', model: 'anthropic.claude-sonnet-4-6', profile: 'us', limits: { rpm, tpm: 20000 } },
+          'vertex-europe-west1': { provider: 'vertex', region: 'europe-west1', model: 'claude-sonnet-4-6', limits: { rpm, itpm: 20000, otpm: 4000 } },
         },
       },
       gpt: {
@@ -35,7 +37,7 @@ export function fidelityPlan(): Plan {
         aliases: ['gpt-5.1'],
         targets: {
           'azure-eastus2': { provider: 'azure-openai', region: 'eastus2', model: 'gpt-5.1', version: '2025-11-13', sku: 'GlobalStandard', limits: { tpm: 60000 } },
-          openai: { provider: 'openai', model: 'gpt-5.1', limits: { rpm: 1000, tpm: 60000 } },
+          openai: { provider: 'openai', model: 'gpt-5.1', limits: { rpm, tpm: 60000 } },
         },
       },
     },
