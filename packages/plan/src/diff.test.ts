@@ -1,5 +1,5 @@
 import { definePlan } from './define';
-import { diffPlans } from './diff';
+import { bySeverity, diffPlans, formatCount, formatCountChange, formatMultiplier, formatPercentChange, RISK_SEVERITY, type Risk } from './diff';
 import type { PlanInput } from './schema';
 import { examplePlanInput } from './testing';
 
@@ -32,15 +32,15 @@ describe('diffPlans', () => {
     expect(gpt.before!.tokens.sum).toBe(60000);
     expect(gpt.after!.tokens.sum).toBe(50000);
     expect(diff.risks).toEqual([
-      { code: 'capacity-decreased', subject: 'gpt', message: 'RPM of \'gpt\' falls from 800 to 700 (-12.5%)' },
-      { code: 'capacity-decreased', subject: 'gpt', message: 'TPM of \'gpt\' falls from 60000 to 50000 (-16.7%)' },
+      { code: 'capacity-decreased', subject: 'gpt', message: 'RPM of \'gpt\' falls from 800 to 700 (\u221212.5%)' },
+      { code: 'capacity-decreased', subject: 'gpt', message: 'TPM of \'gpt\' falls from 60,000 to 50,000 (\u221216.7%)' },
     ]);
   });
 
   it('flags an Azure increase as needing quota', () => {
     const diff = diffTo((p) => { p.families.gpt.targets['azure-eastus2'].limits.tpm = 50000; });
     expect(diff.risks.map((r) => r.code)).toEqual(['azure-quota-request']);
-    expect(diff.risks[0]!.message).toMatch(/\+20000 TPM of gpt-5.1 GlobalStandard quota in eastus2/);
+    expect(diff.risks[0]!.message).toMatch(/\+20,000 TPM of gpt-5.1 GlobalStandard quota in eastus2/);
   });
 
   it('flags a residency group losing failover', () => {
@@ -78,5 +78,42 @@ describe('diffPlans', () => {
     const diff = diffPlans(undefined, base);
     expect(diff.targets.every((t) => t.kind === 'added')).toBe(true);
     expect(diff.risks.map((r) => r.code).sort()).toEqual(['new-credentials', 'new-credentials', 'new-credentials', 'new-credentials', 'new-credentials']);
+  });
+
+  it('lists risks most serious first: a lost residency failover before a capacity loss', () => {
+    // Dropping the EU Vertex target both shrinks the family and leaves 'eu' with one target.
+    const diff = diffTo((p) => { delete p.families.claude.targets['vertex-europe-west1']; });
+    const codes = diff.risks.map((r) => r.code);
+    expect(codes[0]).toBe('residency-failover-lost');
+    expect(codes).toContain('capacity-decreased');
+    expect(codes.indexOf('residency-failover-lost')).toBeLessThan(codes.indexOf('capacity-decreased'));
+  });
+
+  it('ranks every risk code once, family removal first and new credentials last', () => {
+    const ranked = Object.entries(RISK_SEVERITY).sort(([, a], [, b]) => a - b).map(([code]) => code);
+    expect(ranked).toEqual([
+      'family-removed', 'residency-failover-lost', 'resource-replaced', 'target-renamed',
+      'capacity-decreased', 'azure-quota-request', 'new-credentials',
+    ]);
+    expect(new Set(Object.values(RISK_SEVERITY)).size).toBe(ranked.length);
+  });
+
+  it('sorts by severity and keeps the found order within a code', () => {
+    const risk = (code: Risk['code'], subject: string): Risk => ({ code, subject, message: '' });
+    const sorted = bySeverity([risk('new-credentials', 'a'), risk('capacity-decreased', 'b'), risk('family-removed', 'c'), risk('capacity-decreased', 'd')]);
+    expect(sorted.map((r) => r.subject)).toEqual(['c', 'b', 'd', 'a']);
+  });
+});
+
+describe('number formats', () => {
+  it('writes counts with separators and a real minus sign', () => {
+    expect([formatCount(60000), formatCount(-1234.6), formatCount(-0.2)]).toEqual(['60,000', '\u22121,235', '0']);
+    expect([formatCountChange(20000), formatCountChange(-500), formatCountChange(0)]).toEqual(['+20,000', '\u2212500', '0']);
+  });
+
+  it('writes one multiplier and one percentage format', () => {
+    expect(formatMultiplier(2.776)).toBe('2.78x');
+    expect([formatPercentChange(120, 90), formatPercentChange(60, 90), formatPercentChange(90, 90)]).toEqual(['+33.3%', '\u221233.3%', '0.0%']);
+    expect([formatPercentChange(100000, 100001), formatPercentChange(5, 0), formatPercentChange(0, 0)]).toEqual(['0.0%', 'new', '0.0%']);
   });
 });

@@ -46,6 +46,58 @@ export type RiskCode =
   | 'target-renamed'
   | 'resource-replaced';
 
+/**
+ * How serious each risk is, 1 = most serious; risks are listed in this order. Traffic that will
+ * fail comes first, then changes that destroy and recreate resources (often unintended, and an
+ * Azure deployment's quota may not come back), then a declared capacity loss, then the steps to
+ * take before deploying. A Record, so a new code cannot be added without a rank.
+ */
+export const RISK_SEVERITY: Readonly<Record<RiskCode, number>> = {
+  'family-removed': 1, // every request to the family's aliases fails
+  'residency-failover-lost': 2, // pinned traffic loses its second target, or every target
+  'resource-replaced': 3, // an Azure deployment or Vertex quota is released and re-requested
+  'target-renamed': 4, // the same through new names; its metrics and alarms start over
+  'capacity-decreased': 5, // fewer tokens per minute: more 429s under the same load
+  'azure-quota-request': 6, // the deploy fails unless the subscription has the quota
+  'new-credentials': 7, // the new provider's targets fail until the credentials exist
+};
+
+/** Most serious first; risks of one code keep the order in which they were found. */
+export function bySeverity(risks: readonly Risk[]): Risk[] {
+  return [...risks].sort((a, b) => RISK_SEVERITY[a.code] - RISK_SEVERITY[b.code]);
+}
+
+// Number formats. Risk messages carry numbers, and the CLI's renderers import these same
+// functions, so a PR comment writes every number one way.
+
+/** The minus sign of every negative number and change (U+2212, not a hyphen). */
+export const MINUS = '\u2212';
+
+/** A count with thousands separators: `60,000`, `−1,000`. */
+export function formatCount(n: number): string {
+  const rounded = Math.round(n);
+  const digits = Math.abs(rounded).toLocaleString('en-US');
+  return rounded < 0 ? `${MINUS}${digits}` : digits;
+}
+
+/** A signed count for a change: `+20,000`, `−10,000`, `0`. */
+export function formatCountChange(n: number): string {
+  return Math.round(n) > 0 ? `+${formatCount(n)}` : formatCount(n);
+}
+
+/** A multiplier: `2.78x`. */
+export function formatMultiplier(n: number): string {
+  return `${n.toFixed(2)}x`;
+}
+
+/** The relative change from `before` to `after`: `+33.3%`, `−16.7%`, `0.0%`; `new` from zero. */
+export function formatPercentChange(after: number, before: number): string {
+  if (before === 0) return after === 0 ? '0.0%' : 'new';
+  const rounded = Number((((after - before) / before) * 100).toFixed(1));
+  if (rounded === 0) return '0.0%';
+  return `${rounded > 0 ? '+' : MINUS}${Math.abs(rounded).toFixed(1)}%`;
+}
+
 export interface Risk {
   readonly code: RiskCode;
   /** The family or target the risk is about. */
@@ -139,7 +191,7 @@ export function diffPlans(base: Plan | undefined, head: Plan): PlanDiff {
     return rest;
   };
   const planFields = fieldChanges(withoutFamilies(base), withoutFamilies(head));
-  const risks = assessRisks(base, head, targets, families);
+  const risks = bySeverity(assessRisks(base, head, targets, families));
   const changed = targets.length > 0 || planFields.length > 0 || families.some((f) => f.fields.length > 0);
   return { plan: head.name, targets, families, planFields, risks, changed };
 }
@@ -165,7 +217,7 @@ function assessRisks(base: Plan | undefined, head: Plan, targets: readonly Targe
     for (const kind of LIMIT_KINDS) {
       const b = family.before.limits[kind]?.sum ?? 0;
       const a = family.after.limits[kind]?.sum ?? 0;
-      if (a < b) risks.push({ code: 'capacity-decreased', subject: family.familyId, message: `${kind.toUpperCase()} of '${family.familyId}' falls from ${b} to ${a} (${pct(a, b)})` });
+      if (a < b) risks.push({ code: 'capacity-decreased', subject: family.familyId, message: `${kind.toUpperCase()} of '${family.familyId}' falls from ${formatCount(b)} to ${formatCount(a)} (${formatPercentChange(a, b)})` });
     }
   }
 
@@ -197,7 +249,7 @@ function assessRisks(base: Plan | undefined, head: Plan, targets: readonly Targe
     if (after.limits.tpm > beforeTpm) {
       risks.push({
         code: 'azure-quota-request', subject: change.key,
-        message: `${change.key} needs +${after.limits.tpm - beforeTpm} TPM of ${after.model} ${after.sku} quota in ${after.region}: check the subscription's quota before merging, or file a quota request`,
+        message: `${change.key} needs ${formatCountChange(after.limits.tpm - beforeTpm)} TPM of ${after.model} ${after.sku} quota in ${after.region}: check the subscription's quota before merging, or file a quota request`,
       });
     }
   }
@@ -246,8 +298,4 @@ function resourcesOf(provider: Provider): string {
     case 'vertex': return 'Vertex quota preferences';
     default: return 'dashboard rows and alarms';
   }
-}
-
-function pct(after: number, before: number): string {
-  return `${(((after - before) / before) * 100).toFixed(1)}%`;
 }
