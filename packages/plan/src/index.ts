@@ -3,6 +3,7 @@ export * from './schema';
 export * from './problems';
 export * from './load';
 export * from './define';
+export * from './plan-keys';
 export * from './naming';
 export * from './defaults';
 export * from './cost';
