@@ -11,6 +11,20 @@ describe('ScaledClock', () => {
 
   it('refuses a non-positive scale', () => {
     expect(() => new ScaledClock(0)).toThrow(InvalidTimeScaleError);
+    expect(() => new ScaledClock(60).setTimeScale(-1)).toThrow(InvalidTimeScaleError);
+  });
+
+  it('slows down mid-run without a jump in emulated time', () => {
+    let real = 0;
+    const clock = new ScaledClock(60, () => real, 0);
+    real += 500;
+    expect(clock.now()).toBe(30_000);
+    clock.setTimeScale(30);
+    expect(clock.now()).toBe(30_000);
+    real += 1_000;
+    expect(clock.now()).toBe(60_000);
+    expect(clock.timeScale).toBe(30);
+    expect(clock.realDelayMs(30_000)).toBe(1_000);
   });
 });
 

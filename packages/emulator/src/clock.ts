@@ -16,27 +16,44 @@ export class InvalidTimeScaleError extends Error {
   }
 }
 
-/** Real time, optionally compressed: with timeScale 60, one real second is one emulated minute. */
+/**
+ * Real time, optionally compressed: with timeScale 60, one real second is one emulated minute.
+ * The scale can be lowered mid-run (a demo whose host falls behind); emulated time stays continuous.
+ */
 export class ScaledClock implements Clock {
-  private readonly realStart: number;
-  private readonly emulatedStart: number;
+  private realStart: number;
+  private emulatedStart: number;
+  private scale: number;
 
   constructor(
-    readonly timeScale = 1,
+    timeScale = 1,
     private readonly realNow: () => number = Date.now,
     emulatedStart?: number,
   ) {
     if (!Number.isFinite(timeScale) || timeScale <= 0) throw new InvalidTimeScaleError(timeScale);
+    this.scale = timeScale;
     this.realStart = realNow();
     this.emulatedStart = emulatedStart ?? this.realStart;
   }
 
+  get timeScale(): number {
+    return this.scale;
+  }
+
   now(): number {
-    return this.emulatedStart + (this.realNow() - this.realStart) * this.timeScale;
+    return this.emulatedStart + (this.realNow() - this.realStart) * this.scale;
   }
 
   realDelayMs(emulatedMs: number): number {
-    return Math.max(0, emulatedMs / this.timeScale);
+    return Math.max(0, emulatedMs / this.scale);
+  }
+
+  /** Change the scale from now on, without a jump in emulated time. */
+  setTimeScale(timeScale: number): void {
+    if (!Number.isFinite(timeScale) || timeScale <= 0) throw new InvalidTimeScaleError(timeScale);
+    this.emulatedStart = this.now();
+    this.realStart = this.realNow();
+    this.scale = timeScale;
   }
 }
 

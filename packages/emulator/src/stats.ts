@@ -1,3 +1,4 @@
+import type { Charge } from '@headroom/plan';
 import type { QuotaSnapshot } from './target-quota';
 
 /** Per-target counters, readable over the admin endpoint and the library API. */
@@ -18,6 +19,8 @@ export interface TargetStats {
 
 export interface TargetStatsView extends Readonly<TargetStats> {
   readonly quota: QuotaSnapshot;
+  /** Cumulative charge per declared limit as the provider counts it (see TargetQuota.charged). */
+  readonly charged: Charge;
 }
 
 export function emptyStats(): TargetStats {

@@ -26,6 +26,8 @@ describe('TargetQuota', () => {
     expect(quota.snapshot().tpm).toMatchObject({ limit: 1000, remaining: 500 });
     expect(quota.tryAdmit({ inputTokens: 100, maxTokens: 400 }).admitted).toBe(true);
     expect(quota.tryAdmit({ inputTokens: 1, maxTokens: 0 })).toMatchObject({ admitted: false, limitedBy: 'tpm' });
+    // Quota used is what Azure counted, 2 x (100 + 400), though only 10 tokens were generated.
+    expect(quota.charged()).toEqual({ rpm: 2, tpm: 1000 });
   });
 
   it('reserves Bedrock max_tokens, then settles to input + output x burn', () => {
@@ -38,6 +40,7 @@ describe('TargetQuota', () => {
     expect(quota.snapshot().tpm?.remaining).toBe(800);
     quota.settle(decision.ticket, { inputTokens: 100, outputTokens: 20 });
     expect(quota.snapshot().tpm?.remaining).toBe(800);
+    expect(quota.charged()).toEqual({ rpm: 1, tpm: 100 + 20 * 5 });
   });
 
   it('keeps Anthropic input and output limits apart and settles output to actual', () => {

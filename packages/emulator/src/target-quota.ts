@@ -45,6 +45,7 @@ const KINDS: readonly LimitKind[] = ['rpm', 'tpm', 'itpm', 'otpm'];
  */
 export class TargetQuota {
   private readonly buckets = new Map<LimitKind, TokenBucket>();
+  private readonly totals: Record<LimitKind, number> = { rpm: 0, tpm: 0, itpm: 0, otpm: 0 };
 
   constructor(
     readonly target: string,
@@ -73,7 +74,10 @@ export class TargetQuota {
       }
     }
     if (limitedBy !== undefined) return { admitted: false, limitedBy, retryAfterMs, requested: charge };
-    for (const [kind, amount] of this.charges(charge)) this.buckets.get(kind)!.take(amount, now);
+    for (const [kind, amount] of this.charges(charge)) {
+      this.buckets.get(kind)!.take(amount, now);
+      this.totals[kind] += amount;
+    }
     return { admitted: true, ticket: { request, charged: charge, settled: false } };
   }
 
@@ -86,9 +90,20 @@ export class TargetQuota {
     for (const kind of KINDS) {
       const bucket = this.buckets.get(kind);
       const delta = (final[kind] ?? 0) - (ticket.charged[kind] ?? 0);
-      if (bucket && delta !== 0) bucket.take(delta, now);
+      if (bucket && delta !== 0) {
+        bucket.take(delta, now);
+        this.totals[kind] += delta;
+      }
     }
     return final;
+  }
+
+  /**
+   * Everything charged so far per declared limit, as the provider counts it (reservations that were
+   * never refunded included): what "quota used" means, unlike tokens served.
+   */
+  charged(): Charge {
+    return Object.fromEntries([...this.buckets.keys()].map((kind) => [kind, this.totals[kind]]));
   }
 
   snapshot(): QuotaSnapshot {

@@ -59,7 +59,7 @@ export class TargetServer {
   }
 
   stats(): TargetStatsView {
-    return { ...this.counters, quota: this.options.quota.snapshot() };
+    return { ...this.counters, quota: this.options.quota.snapshot(), charged: this.options.quota.charged() };
   }
 
   private nextId(): string {
