@@ -32,8 +32,7 @@ describe('diffPlans', () => {
     expect(gpt.before!.tokens.sum).toBe(60000);
     expect(gpt.after!.tokens.sum).toBe(50000);
     expect(diff.risks).toEqual([
-      { code: 'capacity-decreased', subject: 'gpt', message: 'RPM of \'gpt\' falls from 800 to 700 (\u221212.5%)' },
-      { code: 'capacity-decreased', subject: 'gpt', message: 'TPM of \'gpt\' falls from 60,000 to 50,000 (\u221216.7%)' },
+      { code: 'capacity-decreased', subject: 'gpt', message: '\'gpt\' loses capacity: RPM 800 → 700 (\u221212.5%), TPM 60,000 → 50,000 (\u221216.7%)' },
     ]);
   });
 

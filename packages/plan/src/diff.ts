@@ -214,11 +214,13 @@ function assessRisks(base: Plan | undefined, head: Plan, targets: readonly Targe
       continue;
     }
     if (!family.before || !family.after) continue;
-    for (const kind of LIMIT_KINDS) {
-      const b = family.before.limits[kind]?.sum ?? 0;
-      const a = family.after.limits[kind]?.sum ?? 0;
-      if (a < b) risks.push({ code: 'capacity-decreased', subject: family.familyId, message: `${kind.toUpperCase()} of '${family.familyId}' falls from ${formatCount(b)} to ${formatCount(a)} (${formatPercentChange(a, b)})` });
-    }
+    // One risk per family, naming every limit that falls, so a shrink reads as one line.
+    const falls = LIMIT_KINDS.flatMap((kind) => {
+      const b = family.before!.limits[kind]?.sum ?? 0;
+      const a = family.after!.limits[kind]?.sum ?? 0;
+      return a < b ? [`${kind.toUpperCase()} ${formatCount(b)} → ${formatCount(a)} (${formatPercentChange(a, b)})`] : [];
+    });
+    if (falls.length > 0) risks.push({ code: 'capacity-decreased', subject: family.familyId, message: `'${family.familyId}' loses capacity: ${falls.join(', ')}` });
   }
 
   for (const familyId of Object.keys(head.families).sort()) {
