@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { checkFamilies } from './checks/families';
 import { checkPlanLevel } from './checks/plan-level';
@@ -61,17 +62,34 @@ export function loadPlanFile(path: string): PlanResult {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
-    return {
-      ok: false, file: path,
-      problems: [{
-        severity: 'error', code: 'file/unreadable', path: [], message: `cannot read the plan file (${code})`, received: path,
-        allowed: 'a readable YAML file', fix: code === 'ENOENT' ? 'check the path, or run from the directory holding headroom.yaml' : 'check the file permissions',
-        location: { file: path, line: 1, column: 1 },
-      }],
-    };
+    return { ok: false, file: path, problems: [unreadableFile(path, (error as NodeJS.ErrnoException).code ?? 'unknown')] };
   }
   return parsePlan(text, path);
+}
+
+/** The conventional plan file name inside a directory. */
+export const PLAN_FILE_NAME = 'headroom.yaml';
+
+function unreadableFile(path: string, code: string): PlanProblem {
+  const location = { file: path, line: 1, column: 1 };
+  if (code === 'EISDIR') {
+    const inside = join(path, PLAN_FILE_NAME);
+    return {
+      severity: 'error', code: 'file/is-directory', path: [], message: 'the plan path is a directory, not a file', received: path,
+      allowed: 'a YAML plan file',
+      fix: existsSync(inside) ? `pass the file inside it: ${inside}` : `pass the plan file itself, e.g. ${inside}`,
+      location,
+    };
+  }
+  const fixes: Record<string, string> = {
+    ENOENT: 'check the path, or run from the directory holding headroom.yaml',
+    EACCES: 'check the file permissions',
+    EPERM: 'check the file permissions',
+  };
+  return {
+    severity: 'error', code: 'file/unreadable', path: [], message: `cannot read the plan file (${code})`, received: path,
+    allowed: 'a readable YAML file', fix: fixes[code] ?? `check that ${path} is a readable file`, location,
+  };
 }
 
 /** Load a plan or throw a `PlanValidationError` listing every problem. */
