@@ -12,6 +12,8 @@ export interface PlanDraft {
   readonly azure?: Plan['azure'];
   readonly gcp?: Plan['gcp'];
   readonly families: Readonly<Record<string, FamilyDraft>>;
+  /** `families` is a map with no entries (a missing or malformed one is the schema's to report). */
+  readonly familiesEmpty: boolean;
 }
 
 export interface FamilyDraft {
@@ -58,5 +60,6 @@ export function draftOf(raw: unknown): PlanDraft {
     azure: parsed(shape.azure, root.azure),
     gcp: parsed(shape.gcp, root.gcp),
     families,
+    familiesEmpty: isRecord(root.families) && Object.keys(root.families).length === 0,
   };
 }

@@ -60,6 +60,7 @@ const CASES: Case[] = [
   { name: 'unsupported plan version', mutate: (p) => { p.version = 2; }, code: 'schema/not-allowed', path: 'version', message: /not one of the allowed values/, line: 'version: 2' },
   { name: 'residency pin nobody serves', mutate: (p) => { p.families.gpt.pins = ['apac']; }, code: 'residency/pin-unserved', path: 'families.gpt.pins[0]', message: /no target of 'gpt' processes in 'apac'/, line: '- apac' },
   { name: 'more deployments than an Azure account holds', mutate: (p) => { for (let i = 1; i <= 32; i++) p.families.gpt.targets[`azure-eastus2-${String(i).padStart(2, '0')}`] = { ...T(p, 'gpt', 'azure-eastus2'), limits: { tpm: 1000 } }; }, code: 'azure/too-many-deployments', path: 'families.gpt.targets.azure-eastus2-32', message: /the eastus2 account would hold 33 deployments/, line: 'azure-eastus2-32:' },
+  { name: 'no families', mutate: (p) => { p.families = {}; }, code: 'plan/no-families', path: 'families', message: /at least one family/, line: 'families: {}', received: 'an empty map {}' },
   { name: 'identity issuer not https', mutate: (p) => { p.aws.identityIssuer = 'http://issuer.example'; }, code: 'schema/invalid', path: 'aws.identityIssuer', message: /URL/i, line: 'identityIssuer: http://issuer.example' },
 ];
 

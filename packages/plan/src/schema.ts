@@ -70,7 +70,7 @@ export const familySchema = z.strictObject({
   api: z.enum(['anthropic', 'openai']).describe('Front door: anthropic (Messages API) or openai (Chat Completions)'),
   aliases: z.array(z.string().min(1)).min(1).describe('Model names clients send'),
   pins: z.array(z.enum(GEOS)).optional().describe('Residency pins clients send in x-headroom-residency'),
-  targets: z.record(z.string(), targetSchema).describe('Map of stable target id to target'),
+  targets: z.record(z.string(), targetSchema).meta({ minProperties: 1 }).describe('Map of stable target id to target'),
 });
 
 export const planSchema = z.strictObject({
@@ -99,7 +99,8 @@ export const planSchema = z.strictObject({
       quotaContactEmail: z.email().optional().describe('Contact for quota increase requests'),
     })
     .optional(),
-  families: z.record(z.string(), familySchema),
+  // minProperties is for editors; the loader reports an empty map as `plan/no-families` (checks/families.ts).
+  families: z.record(z.string(), familySchema).meta({ minProperties: 1 }).describe('Map of family id to family: at least one'),
   routing: z
     .strictObject({
       retryBudget: z.number().gt(0).max(1).optional(),

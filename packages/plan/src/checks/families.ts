@@ -15,6 +15,12 @@ const PROVIDERS_BY_API: Record<Api, readonly Provider[]> = {
 };
 
 export function checkFamilies(draft: PlanDraft, problems: ProblemList): void {
+  if (draft.familiesEmpty) {
+    problems.error('plan/no-families', ['families'], 'a plan needs at least one family; with none there is nothing to route or provision', {
+      value: {}, allowed: 'a map of family id to { api, aliases, targets }, with at least one family',
+      fix: 'add a family, e.g. chatbot: { api: anthropic, aliases: [claude-haiku-4-5], targets: { ... } } (see infra/headroom.yaml)',
+    });
+  }
   for (const familyId of Object.keys(draft.families).sort()) {
     const family = draft.families[familyId]!;
     const path = ['families', familyId];
