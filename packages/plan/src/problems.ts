@@ -110,6 +110,13 @@ export function closest(input: string, options: readonly string[], maxDistance =
   return best;
 }
 
+/** Every option at the smallest edit distance within `maxDistance`, in the given order: a tie is ambiguous, so show all. */
+export function closestAll(input: string, options: readonly string[], maxDistance = 3): string[] {
+  const scored = options.map((option) => ({ option, distance: levenshtein(input.toLowerCase(), option.toLowerCase()) }));
+  const best = Math.min(...scored.map((s) => s.distance));
+  return best > maxDistance ? [] : scored.filter((s) => s.distance === best).map((s) => s.option);
+}
+
 function levenshtein(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {

@@ -3,7 +3,7 @@ import {
   DIRECT_MODELS, geoOfRegion, knownRegions, VERTEX_MODELS,
 } from '../catalog';
 import type { FamilyDraft, PlanDraft } from '../draft';
-import { closest, listOf } from '../problems';
+import { closest, closestAll, listOf } from '../problems';
 import type { AzureOpenAiTarget, BedrockTarget, Target, VertexTarget } from '../types';
 import type { ProblemList } from './problem';
 
@@ -37,13 +37,25 @@ export function checkTargets(draft: PlanDraft, problems: ProblemList): void {
       case 'anthropic':
       case 'openai':
         if (!DIRECT_MODELS[target.provider].models.includes(target.model)) {
-          problems.warn('catalog/unknown-model', [...ref.path, 'model'], `model not in the ${target.provider} catalog`, {
-            value: target.model, allowed: listOf(DIRECT_MODELS[target.provider].models), fix: 'check the model id; ignore this warning if the model is newer than the catalog',
-          });
+          warnUnknownModel(ref, target.model, `the ${target.provider} catalog`, DIRECT_MODELS[target.provider].models, 'check the model id', problems);
         }
     }
   }
   checkAzureQuotaPerRegion(draft, problems);
+}
+
+/** Edits at most this far from a catalog id read as a typo, not as a model newer than the catalog. */
+const MODEL_TYPO_DISTANCE = 2;
+
+/** A warning, not an error: the catalog lags new models. A near miss gets a "did you mean". */
+function warnUnknownModel(ref: DraftTargetRef, model: string, catalog: string, known: readonly string[], check: string, problems: ProblemList): void {
+  const suggestions = closestAll(model, known, MODEL_TYPO_DISTANCE);
+  problems.warn('catalog/unknown-model', [...ref.path, 'model'], `model not in ${catalog}`, {
+    value: model, allowed: listOf(known),
+    fix: suggestions.length > 0
+      ? `did you mean ${suggestions.map((s) => `'${s}'`).join(' or ')}? ignore this warning only if ${model} is newer than the catalog`
+      : `${check}; ignore this warning if the model is newer than the catalog`,
+  });
 }
 
 function checkRegion(ref: DraftTargetRef, provider: Target['provider'], region: string, problems: ProblemList): void {
@@ -56,10 +68,8 @@ function checkRegion(ref: DraftTargetRef, provider: Target['provider'], region: 
 function checkBedrock(ref: DraftTargetRef, target: BedrockTarget, problems: ProblemList): void {
   const model = BEDROCK_MODELS[target.model];
   if (!model) {
-    problems.warn('catalog/unknown-model', [...ref.path, 'model'], 'model not in the Bedrock catalog', {
-      value: target.model, allowed: listOf(Object.keys(BEDROCK_MODELS)),
-      fix: 'use the foundation model id without a geo prefix (e.g. anthropic.claude-sonnet-4-6); ignore if the model is newer than the catalog',
-    });
+    warnUnknownModel(ref, target.model, 'the Bedrock catalog', Object.keys(BEDROCK_MODELS),
+      'use the foundation model id without a geo prefix (e.g. anthropic.claude-sonnet-4-6)', problems);
   } else if (!target.profile && model.requiresProfile) {
     problems.error('bedrock/profile-required', [...ref.path, 'profile'], `${target.model} cannot be invoked on demand by model id; it needs an inference profile`, {
       value: undefined, allowed: listOf(model.profiles), fix: `add profile: ${model.profiles.includes('global') ? 'global' : model.profiles[0]} (or the geo your data must stay in)`,
@@ -83,9 +93,7 @@ function checkBedrock(ref: DraftTargetRef, target: BedrockTarget, problems: Prob
 function checkVertex(ref: DraftTargetRef, target: VertexTarget, problems: ProblemList): void {
   const model = VERTEX_MODELS[target.model];
   if (!model) {
-    problems.warn('catalog/unknown-model', [...ref.path, 'model'], 'model not in the Vertex catalog', {
-      value: target.model, allowed: listOf(Object.keys(VERTEX_MODELS)), fix: 'check the publisher model id (e.g. claude-sonnet-4-6); ignore if newer than the catalog',
-    });
+    warnUnknownModel(ref, target.model, 'the Vertex catalog', Object.keys(VERTEX_MODELS), 'check the publisher model id (e.g. claude-sonnet-4-6)', problems);
     return;
   }
   if (geoOfRegion('vertex', target.region) !== undefined && !model.regions.includes(target.region)) {
@@ -113,9 +121,7 @@ function checkAzure(ref: DraftTargetRef, target: AzureOpenAiTarget, problems: Pr
   const info = AZURE_MODELS[target.model];
   const skuInfo = azureModelSku(target.model, target.sku);
   if (!info) {
-    problems.warn('catalog/unknown-model', [...ref.path, 'model'], 'model not in the Azure OpenAI catalog', {
-      value: target.model, allowed: listOf(Object.keys(AZURE_MODELS)), fix: 'check the model name; ignore if newer than the catalog',
-    });
+    warnUnknownModel(ref, target.model, 'the Azure OpenAI catalog', Object.keys(AZURE_MODELS), 'check the model name', problems);
   } else if (!skuInfo) {
     problems.error('azure/sku-not-offered', [...ref.path, 'sku'], `${target.model} is not offered as ${target.sku}`, {
       value: target.sku, allowed: listOf(Object.keys(info.skus)), fix: 'pick an offered deployment type',
