@@ -1,4 +1,4 @@
-import { capacityOf, SEED_RULE, targetCapacity } from './capacity';
+import { capacityOf, PLANNING_RULE, targetCapacity } from './capacity';
 import { admissionCharge, costModelOf, settledCharge } from './cost';
 import { definePlan } from './define';
 import { loadPlanFileOrThrow } from './load';
@@ -12,11 +12,11 @@ describe('capacity of the example plan (infra/headroom.yaml)', () => {
 
   it('is valid without warnings', () => expect(warnings).toEqual([]));
 
-  it("shows the seed's worked example: 90,000 TPM theoretical beside the 2.7x rule's 81,000", () => {
+  it("shows the 2.7x planning rule's worked example: 90,000 TPM theoretical beside the rule's 81,000", () => {
     const chatbot = families.chatbot!;
     expect(chatbot.tokens).toMatchObject({ sum: 90000, best: 30000, multiplier: 3 });
     expect(chatbot.ruleOfThumb.tokensPerMinute).toBe(81000);
-    expect(chatbot.ruleOfThumb.multiplier).toBeCloseTo(SEED_RULE.multiplier, 10);
+    expect(chatbot.ruleOfThumb.multiplier).toBeCloseTo(PLANNING_RULE.multiplier, 10);
   });
 
   it('derives Azure RPM from TPM (10 RPM per 1,000 TPM for gpt-5.1)', () => {

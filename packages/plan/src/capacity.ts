@@ -4,10 +4,13 @@ import { regionLabel } from './naming';
 import { LIMIT_KINDS, targetsOf, type Api, type LimitKind, type Limits, type Plan, type Provider, type TargetRef } from './types';
 
 /**
- * The seed's planning rule: three regions yield about 2.7x one region, i.e. 90% of the pooled sum,
- * because load balancing is never perfect.
+ * The 2.7x planning rule: a pool of targets delivers about 90% of the sum of their capacity, because
+ * load balancing is never perfect; three equal regions yield about 2.7x one region.
+ * `efficiency` is that share of the pool, the one number every report compares against.
  */
-export const SEED_RULE = { regions: 3, multiplier: 2.7, efficiency: 2.7 / 3 } as const;
+export const PLANNING_RULE = { regions: 3, multiplier: 2.7, efficiency: 2.7 / 3 } as const;
+/** @deprecated the former name of `PLANNING_RULE`, kept so existing imports compile. */
+export const SEED_RULE = PLANNING_RULE;
 
 /** A chatbot-sized request used to compare targets with different cost models. */
 export const REFERENCE_REQUEST: RequestEstimate & Usage = { inputTokens: 800, maxTokens: 1024, outputTokens: 300 };
@@ -46,7 +49,7 @@ export interface FamilyCapacity {
   readonly limits: Readonly<Partial<Record<LimitKind, Total>>>;
   /** Declared tokens per minute: the theoretical pooled ceiling. */
   readonly tokens: Total;
-  /** The seed's rule applied to the pooled ceiling. */
+  /** The 2.7x planning rule applied to the pooled ceiling: `PLANNING_RULE.efficiency` of `tokens`. */
   readonly ruleOfThumb: { readonly tokensPerMinute: number; readonly multiplier: number };
   /** Reference-request throughput after each provider's cost model (e.g. Bedrock's output burn). */
   readonly served: Total;
@@ -116,7 +119,7 @@ export function capacityOf(plan: Plan): FamilyCapacity[] {
       targets,
       limits,
       tokens,
-      ruleOfThumb: { tokensPerMinute: Math.round(tokens.sum * SEED_RULE.efficiency), multiplier: tokens.multiplier * SEED_RULE.efficiency },
+      ruleOfThumb: { tokensPerMinute: Math.round(tokens.sum * PLANNING_RULE.efficiency), multiplier: tokens.multiplier * PLANNING_RULE.efficiency },
       served: total(targets, (c) => c.servedTokensPerMinute)!,
     };
   });
