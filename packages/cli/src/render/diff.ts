@@ -1,6 +1,6 @@
-import { SEED_RULE, type FamilyDelta, type PlanDiff, type TargetChange } from '@headroom/plan';
+import { SEED_RULE, type FamilyDelta, type FieldChange, type PlanDiff, type TargetChange } from '@headroom/plan';
 import type { PlanSimulation } from '@headroom/simulator';
-import { markdownTable, num, times } from './table';
+import { markdownTable, MISSING, num, percentChange, times } from './table';
 
 /** Simulated multiplier per family, before and after the change (`headroom diff --simulate`). */
 export type SimulatedDelta = Readonly<Record<string, { readonly before?: PlanSimulation; readonly after?: PlanSimulation }>>;
@@ -8,36 +8,54 @@ export type SimulatedDelta = Readonly<Record<string, { readonly before?: PlanSim
 /** Marker the PR workflow uses to find and update its one sticky comment. */
 export const COMMENT_MARKER = '<!-- headroom-diff -->';
 
-const show = (v: unknown): string => (v === undefined ? '—' : typeof v === 'number' ? num(v) : Array.isArray(v) ? v.join(', ') : String(v));
+const show = (v: unknown): string => (v === undefined ? MISSING : typeof v === 'number' ? num(v) : Array.isArray(v) ? v.join(', ') : String(v));
+const code = (s: string): string => `\`${s}\``;
+const count = (n: number, noun: string, plural = `${noun}s`): string => `${num(n)} ${n === 1 ? noun : plural}`;
+const beforeAfter = (before: string | undefined, after: string | undefined): string => `${before ?? MISSING} → ${after ?? MISSING}`;
+
+/** One line per family, net change first: `chatbot`: 90,000 → 60,000 tokens/min (−33.3%), multiplier 3.00x → 2.00x. */
+function familyHeadline(family: FamilyDelta, simulated?: SimulatedDelta): string {
+  const { before, after } = family;
+  let line: string;
+  if (!before) line = `${code(family.familyId)}: new, ${num(after!.tokens.sum)} tokens/min, multiplier ${times(after!.tokens.multiplier)}`;
+  else if (!after) line = `${code(family.familyId)}: removed (was ${num(before.tokens.sum)} tokens/min, multiplier ${times(before.tokens.multiplier)})`;
+  else {
+    const change = before.tokens.sum === after.tokens.sum ? 'unchanged' : percentChange(after.tokens.sum, before.tokens.sum);
+    line = `${code(family.familyId)}: ${num(before.tokens.sum)} → ${num(after.tokens.sum)} tokens/min (${change}), multiplier ${times(before.tokens.multiplier)} → ${times(after.tokens.multiplier)}`;
+  }
+  const sim = simulated?.[family.familyId];
+  if (sim) line += `, simulated ${beforeAfter(sim.before && times(sim.before.multiplier), sim.after && times(sim.after.multiplier))}`;
+  if (family.fields.length > 0) line += `; also ${family.fields.map((f) => code(f.field)).join(', ')}`;
+  return `- ${line}`;
+}
+
+function removedTargetBullet(change: TargetChange): string {
+  const cap = change.before!;
+  return `- ${code(change.key)}: ${cap.provider} ${cap.region}, ${num(cap.tokensPerMinute)} tokens/min no longer routed`;
+}
 
 function changeRows(change: TargetChange): string[][] {
   if (change.kind !== 'changed') {
     const cap = change.after ?? change.before!;
     const summary = `${cap.provider} ${cap.region}, ${num(cap.tokensPerMinute)} tokens/min`;
-    return [[`\`${change.key}\``, change.kind, '', change.kind === 'removed' ? summary : '—', change.kind === 'added' ? summary : '—']];
+    return [[code(change.key), change.kind, '', change.kind === 'removed' ? summary : MISSING, change.kind === 'added' ? summary : MISSING]];
   }
-  return change.fields.map((f, i) => [i === 0 ? `\`${change.key}\`` : '', i === 0 ? 'changed' : '', `\`${f.field}\``, show(f.before), show(f.after)]);
-}
-
-function delta(after: number, before: number): string {
-  if (before === 0) return after === 0 ? '0' : 'new';
-  const pct = ((after - before) / before) * 100;
-  return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%`;
+  return change.fields.map((f, i) => [i === 0 ? code(change.key) : '', i === 0 ? 'changed' : '', code(f.field), show(f.before), show(f.after)]);
 }
 
 function familyRow(f: FamilyDelta, simulated?: SimulatedDelta): string[] {
   const b = f.before;
   const a = f.after;
   const sim = simulated?.[f.familyId];
-  const simCell = simulated ? [`${sim?.before ? times(sim.before.multiplier) : '—'} → ${sim?.after ? times(sim.after.multiplier) : '—'}`] : [];
+  const simCell = simulated ? [beforeAfter(sim?.before && times(sim.before.multiplier), sim?.after && times(sim.after.multiplier))] : [];
   return [
-    `\`${f.familyId}\``,
-    b ? num(b.tokens.sum) : '—',
-    a ? num(a.tokens.sum) : '—',
-    delta(a?.tokens.sum ?? 0, b?.tokens.sum ?? 0),
-    `${b ? times(b.tokens.multiplier) : '—'} → ${a ? times(a.tokens.multiplier) : '—'}`,
-    `${b ? num(b.ruleOfThumb) : '—'} → ${a ? num(a.ruleOfThumb) : '—'}`,
-    `${b ? num(b.served.sum) : '—'} → ${a ? num(a.served.sum) : '—'}`,
+    code(f.familyId),
+    b ? num(b.tokens.sum) : MISSING,
+    a ? num(a.tokens.sum) : MISSING,
+    percentChange(a?.tokens.sum ?? 0, b?.tokens.sum ?? 0),
+    beforeAfter(b && times(b.tokens.multiplier), a && times(a.tokens.multiplier)),
+    beforeAfter(b && num(b.ruleOfThumb), a && num(a.ruleOfThumb)),
+    beforeAfter(b && num(b.served.sum), a && num(a.served.sum)),
     ...simCell,
   ];
 }
@@ -60,38 +78,51 @@ function mermaidChart(family: FamilyDelta): string {
   ].join('\n');
 }
 
-export function renderDiffMarkdown(diff: PlanDiff, context: { file: string; base: string }, simulated?: SimulatedDelta): string {
-  const lines = [COMMENT_MARKER, `## Headroom plan diff: \`${diff.plan}\``, '', `Comparing \`${context.file}\` with \`${context.base}\`.`, ''];
-  if (!diff.changed) return [...lines, 'No capacity, routing or naming change.'].join('\n');
+/** A collapsed block; GitHub renders Markdown inside only with blank lines around it. */
+function details(summary: string, body: string): string[] {
+  return [`<details><summary>${summary}</summary>`, '', body, '', '</details>', ''];
+}
 
-  const riskCount = diff.risks.length;
-  lines.push(`**${diff.targets.length} target change(s), ${riskCount} risk(s).**`, '');
-  if (riskCount > 0) {
-    lines.push('### Risks', '', ...diff.risks.map((r) => `- **${r.code}** \`${r.subject}\`: ${r.message}`), '');
+const fieldBullet = (f: FieldChange): string => `- plan setting ${code(f.field)}: ${show(f.before)} → ${show(f.after)}`;
+
+/**
+ * The PR comment, readable in five seconds: counts, each family's net capacity change, the risks
+ * most serious first, removed targets; then the tables and charts for whoever wants the detail.
+ */
+export function renderDiffMarkdown(diff: PlanDiff, context: { file: string; base: string }, simulated?: SimulatedDelta): string {
+  const lines = [COMMENT_MARKER, `## Headroom plan diff: ${code(diff.plan)}`, ''];
+  const comparing = `Comparing ${code(context.file)} with ${code(context.base)}`;
+  if (!diff.changed) return [...lines, `${comparing}.`, '', 'No capacity, routing or naming change.'].join('\n');
+
+  const touched = diff.families.filter((f) => f.fields.length > 0 || diff.targets.some((t) => t.familyId === f.familyId));
+  const removed = diff.targets.filter((t) => t.kind === 'removed');
+  const counts = [
+    diff.risks.length === 0 ? '**no risks**' : `**${count(diff.risks.length, 'risk')}**`,
+    ...(diff.targets.length > 0 ? [`${count(diff.targets.length, 'target change')}${removed.length > 0 ? ` (${num(removed.length)} removed)` : ''}`] : []),
+    ...(touched.length > 0 ? [count(touched.length, 'family', 'families')] : []),
+    ...(diff.planFields.length > 0 ? [count(diff.planFields.length, 'plan setting')] : []),
+  ];
+  lines.push(`${comparing}: ${counts.join(' · ')}`, '');
+  lines.push(...touched.map((f) => familyHeadline(f, simulated)), ...diff.planFields.map(fieldBullet), '');
+
+  if (diff.risks.length > 0) {
+    lines.push('### Risks, most serious first', '', ...diff.risks.map((r, i) => `${i + 1}. **${r.code}** ${code(r.subject)}: ${r.message}`), '');
   }
+  if (removed.length > 0) lines.push('### Removed targets', '', ...removed.map(removedTargetBullet), '');
+
   if (diff.targets.length > 0) {
-    lines.push('### Target changes', '', markdownTable(['target', 'change', 'field', 'before', 'after'], diff.targets.flatMap(changeRows)), '');
+    const table = markdownTable(['target', 'change', 'field', 'before', 'after'], diff.targets.flatMap(changeRows));
+    lines.push(...details(`Target changes (${num(diff.targets.length)})`, table));
   }
-  const touched = diff.families.filter((f) => diff.targets.some((t) => t.familyId === f.familyId) || f.fields.length > 0);
   if (touched.length > 0) {
-    lines.push(
-      '### Family totals',
-      '',
-      markdownTable(
-        ['family', 'tokens/min before', 'after', 'change', 'multiplier vs best target', `${SEED_RULE.multiplier}x rule (tokens/min)`, 'served at reference request', ...(simulated ? ['simulated multiplier (Headroom router)'] : [])],
-        touched.map((f) => familyRow(f, simulated)),
-        [1, 2, 3],
-      ),
-      '',
-    );
-    const familyFields = touched.flatMap((f) => f.fields.map((c) => [`\`${f.familyId}\``, `\`${c.field}\``, show(c.before), show(c.after)]));
-    if (familyFields.length > 0) lines.push(markdownTable(['family', 'field', 'before', 'after'], familyFields), '');
+    const header = ['family', 'tokens/min before', 'after', 'change', 'multiplier vs best target', `${SEED_RULE.multiplier}x rule (tokens/min)`, 'served at reference request', ...(simulated ? ['simulated multiplier (Headroom router)'] : [])];
+    const tables = [markdownTable(header, touched.map((f) => familyRow(f, simulated)), [1, 2, 3])];
+    const familyFields = touched.flatMap((f) => f.fields.map((c) => [code(f.familyId), code(c.field), show(c.before), show(c.after)]));
+    if (familyFields.length > 0) tables.push(markdownTable(['family', 'field', 'before', 'after'], familyFields));
+    lines.push(...details('Family totals', tables.join('\n\n')));
   }
   const charted = diff.families.filter((f) => diff.targets.some((t) => t.familyId === f.familyId));
-  if (charted.length > 0) lines.push('### Capacity per target', '', ...charted.map(mermaidChart), '');
-  if (diff.planFields.length > 0) {
-    lines.push('### Plan settings', '', markdownTable(['field', 'before', 'after'], diff.planFields.map((c) => [`\`${c.field}\``, show(c.before), show(c.after)])), '');
-  }
+  if (charted.length > 0) lines.push('### Capacity per target', '', ...charted.flatMap((f) => [mermaidChart(f), '']));
   lines.push('<sub>Rendered by `headroom diff`. Multipliers compare pooled declared capacity with the best single target.</sub>');
   return lines.join('\n');
 }
