@@ -1,13 +1,15 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { spawn } from 'node:child_process';
-import { BIN, EXAMPLE_PLAN_PATH, headroom } from './testing';
+import { BIN, EXAMPLE_PLAN_PATH, headroom, SPAWN_TEST_TIMEOUT_MS, SPAWN_TIMEOUT_MS } from './testing';
+
+jest.setTimeout(SPAWN_TEST_TIMEOUT_MS);
 
 /** Start `headroom emulate` and resolve with its printed target table once it is listening. */
 function startEmulate(args: string[]): Promise<{ output: string; stop: () => Promise<number | null> }> {
   const child = spawn(process.execPath, [BIN, 'emulate', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`emulate did not start:\n${output}`)); }, 15_000);
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`emulate did not start:\n${output}`)); }, SPAWN_TIMEOUT_MS);
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       if (!output.includes('admin: ')) return;
