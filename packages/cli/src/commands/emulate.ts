@@ -1,8 +1,9 @@
 import {
   describeTargets, FaultsFileError, InvalidTimeScaleError, loadFaultsFile, NonLoopbackHostError, startEmulator, UnknownFaultTargetError,
 } from '@headroom/emulator';
+import { targetsOf } from '@headroom/plan';
 import type { Command } from 'commander';
-import { UserError } from '../errors';
+import { listenFailure, UserError } from '../errors';
 import type { Io } from '../io';
 import { loadOrFail, resolvePlanFile } from '../plan-file';
 import { parseNumberOption } from './formats';
@@ -36,7 +37,8 @@ export function registerEmulate(program: Command, io: Io): void {
         });
       } catch (error) {
         if (USER_ERRORS.some((type) => error instanceof type)) throw new UserError((error as Error).message);
-        throw error;
+        const targetCount = targetsOf(plan).length;
+        throw listenFailure(error, `the admin port, and the ${targetCount} targets take the ${targetCount} ports after it`) ?? error;
       }
     });
 }

@@ -5,7 +5,7 @@ import {
   verifySigV4, withUpstreams, type RouterHttpHandler,
 } from '@headroom/router-lambda';
 import type { Command } from 'commander';
-import { UserError } from '../errors';
+import { listenFailure, UserError } from '../errors';
 import type { Io } from '../io';
 import { loadOrFail, resolvePlanFile } from '../plan-file';
 import { parseNumberOption } from './formats';
@@ -56,7 +56,7 @@ export function registerServe(program: Command, io: Io): void {
     .command('serve')
     .description('Run the router locally: the same handler as the Lambda, on loopback, against real endpoints or an emulator.')
     .argument('[file]', 'plan file (default: headroom.yaml, then infra/headroom.yaml)')
-    .option('--port <n>', 'port to listen on', '8787')
+    .option('--port <n>', 'port to listen on (0: a free one)', '8787')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--upstream <key=url>', 'replace one target\'s base URL (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--emulator <adminUrl>', 'take every target URL and the clock from a running `headroom emulate`; fake local credentials')
@@ -89,7 +89,8 @@ export function registerServe(program: Command, io: Io): void {
         ...(options.log ? { telemetry: new RouterTelemetry() } : {}),
         warn: (message, details) => io.stderr(`warning: ${message} ${JSON.stringify(details)}\n`),
       });
-      const server = await startNodeServer(options.verifySigv4 ? requireSigV4(handler, plan.aws.region, Date.now) : handler, { host: options.host, port });
+      const server = await startNodeServer(options.verifySigv4 ? requireSigV4(handler, plan.aws.region, Date.now) : handler, { host: options.host, port })
+        .catch((error: unknown) => { throw listenFailure(error) ?? error; });
       io.stdout(`Headroom router for ${plan.name} at ${server.url}${options.verifySigv4 ? ' (SigV4 required)' : ''}\n  POST /v1/messages, POST /v1/chat/completions, GET /status, GET /healthz\n`);
       await new Promise<void>((resolve) => {
         const stop = () => void server.close().then(resolve);
