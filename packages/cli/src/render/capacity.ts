@@ -1,4 +1,4 @@
-import { CATALOG_VERSION, REFERENCE_REQUEST, SEED_RULE, type FamilyCapacity, type Plan } from '@headroom/plan';
+import { CATALOG_VERSION, PLANNING_RULE, REFERENCE_REQUEST, type FamilyCapacity, type Plan } from '@headroom/plan';
 import { describeSimulation, type Simulations } from '../simulate';
 import { markdownTable, num, textTable, times } from './table';
 
@@ -21,7 +21,7 @@ function headline(family: FamilyCapacity, simulations?: Simulations): string[] {
   const simulated = simulations?.[family.familyId];
   return [
     `Theoretical: ${num(tokens.sum)} tokens/min = ${times(tokens.multiplier)} the best single target (${tokens.bestTarget}, ${num(tokens.best)})`,
-    `Seed ${SEED_RULE.multiplier}x rule: ${num(ruleOfThumb.tokensPerMinute)} tokens/min (${times(ruleOfThumb.multiplier)})`,
+    `${PLANNING_RULE.multiplier}x planning rule (${Math.round(PLANNING_RULE.efficiency * 100)}% of the pool): ${num(ruleOfThumb.tokensPerMinute)} tokens/min = ${times(ruleOfThumb.multiplier)} the best single target`,
     `Served at the reference request: ${num(served.sum)} tokens/min = ${times(served.multiplier)} the best single target`,
     ...(simulated ? [describeSimulation(simulated)] : []),
   ];
@@ -31,7 +31,7 @@ const FOOTNOTE = `* tokens/min of a reference request (${REFERENCE_REQUEST.input
 
 export function renderCapacity(plan: Plan, capacity: readonly FamilyCapacity[], format: Format, file: string, simulations?: Simulations): string {
   if (format === 'json') {
-    return JSON.stringify({ plan: plan.name, file, catalogVersion: CATALOG_VERSION, seedRule: SEED_RULE, referenceRequest: REFERENCE_REQUEST, families: capacity, ...(simulations ? { simulations } : {}) }, null, 2);
+    return JSON.stringify({ plan: plan.name, file, catalogVersion: CATALOG_VERSION, planningRule: PLANNING_RULE, referenceRequest: REFERENCE_REQUEST, families: capacity, ...(simulations ? { simulations } : {}) }, null, 2);
   }
   if (format === 'markdown') {
     return [
