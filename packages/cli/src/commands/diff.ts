@@ -1,12 +1,11 @@
-import { diffPlans, formatProblems, parsePlan, type Plan } from '@headroom/plan';
+import { diffPlans, formatProblems, parsePlan, type Plan, type PlanDiff } from '@headroom/plan';
+import { simulatePlanMultiplier } from '@headroom/simulator';
 import type { Command } from 'commander';
 import { UserError } from '../errors';
 import { readAtRef } from '../git';
 import type { Io } from '../io';
 import { loadOrFail, resolvePlanFile } from '../plan-file';
 import { renderDiffMarkdown, type SimulatedDelta } from '../render/diff';
-import { simulatePlanMultiplier } from '@headroom/simulator';
-import type { PlanDiff } from '@headroom/plan';
 import { parseFormat } from './formats';
 
 /** Exit code when `--fail-on risk` is set and the diff carries a risk. */
@@ -26,6 +25,7 @@ export function registerDiff(program: Command, io: Io): void {
       if (options.failOn !== undefined && options.failOn !== 'risk') throw new UserError(`unknown --fail-on '${options.failOn}'`, "the only value is 'risk'");
       const file = resolvePlanFile(fileArg);
       const { plan: head } = loadOrFail(file, io);
+      // Throws a UserError naming what is missing: git, the repository or the ref.
       const baseText = readAtRef(file, options.base);
       let base: Plan | undefined;
       if (baseText !== undefined) {

@@ -1,4 +1,4 @@
-import { SEED_RULE, type FamilyDelta, type FieldChange, type PlanDiff, type TargetChange } from '@headroom/plan';
+import { PLANNING_RULE, type FamilyDelta, type FieldChange, type PlanDiff, type TargetChange } from '@headroom/plan';
 import type { PlanSimulation } from '@headroom/simulator';
 import { markdownTable, MISSING, num, percentChange, times } from './table';
 
@@ -115,7 +115,7 @@ export function renderDiffMarkdown(diff: PlanDiff, context: { file: string; base
     lines.push(...details(`Target changes (${num(diff.targets.length)})`, table));
   }
   if (touched.length > 0) {
-    const header = ['family', 'tokens/min before', 'after', 'change', 'multiplier vs best target', `${SEED_RULE.multiplier}x rule (tokens/min)`, 'served at reference request', ...(simulated ? ['simulated multiplier (Headroom router)'] : [])];
+    const header = ['family', 'tokens/min before', 'after', 'change', 'multiplier vs best target', `${PLANNING_RULE.multiplier}x rule (tokens/min)`, 'served at reference request', ...(simulated ? ['simulated multiplier (Headroom router)'] : [])];
     const tables = [markdownTable(header, touched.map((f) => familyRow(f, simulated)), [1, 2, 3])];
     const familyFields = touched.flatMap((f) => f.fields.map((c) => [code(f.familyId), code(c.field), show(c.before), show(c.after)]));
     if (familyFields.length > 0) tables.push(markdownTable(['family', 'field', 'before', 'after'], familyFields));
