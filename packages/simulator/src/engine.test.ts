@@ -72,11 +72,10 @@ describe('synthesizeHeaders', () => {
 });
 
 describe('simulatePlanMultiplier', () => {
-  it("predicts the example plan's chatbot family above the seed's 2.7x, fast", async () => {
+  // How fast it runs is a benchmark's business (npm run bench), not a test's.
+  it("predicts the example plan's chatbot family above the 2.7x planning rule's 2.5x floor", async () => {
     const { plan } = loadPlanFileOrThrow(resolve(__dirname, '../../../infra/headroom.yaml'));
-    const t0 = Date.now();
     const result = await simulatePlanMultiplier(plan, { family: 'chatbot', durationMin: 30, iterations: 6 });
-    expect(Date.now() - t0).toBeLessThan(5_000);
     expect(result.oracleMultiplier).toBeGreaterThan(2.5);
     expect(result.multiplier).toBeGreaterThan(2.5);
     expect(result.ruleOfThumb).toBeCloseTo(2.7, 6);
