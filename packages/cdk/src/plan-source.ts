@@ -1,4 +1,6 @@
-import { definePlanWithWarnings, loadPlanFileOrThrow, type Plan as PlanModel, type PlanInput, type PlanProblem } from '@headroom/plan';
+import {
+  definePlanWithWarnings, loadPlanFileOrThrow, type KeyedPlan, type KeyedPlanInput, type Plan as PlanModel, type PlanInput, type PlanKeyShape, type PlanProblem,
+} from '@headroom/plan';
 
 /** The validated quota plan every Headroom construct is compiled from. */
 export type Plan = PlanModel;
@@ -16,11 +18,12 @@ export const Plan = {
     WARNINGS.set(plan, warnings);
     return plan;
   },
-  /** Validate a plan written in TypeScript (the `definePlan` input). */
-  fromObject(input: PlanInput): PlanModel {
-    const { plan, warnings } = definePlanWithWarnings(input);
+  /** Validate a plan written in TypeScript (the `definePlan` input); its family and target ids stay typed. */
+  fromObject<K extends PlanKeyShape>(input: KeyedPlanInput<K>): KeyedPlan<K> {
+    const { plan, warnings } = definePlanWithWarnings(input as PlanInput);
     WARNINGS.set(plan, warnings);
-    return plan;
+    // Validation keeps every family and target id, so the keys TypeScript inferred hold.
+    return plan as unknown as KeyedPlan<K>;
   },
   /** Warnings the loader found for a plan obtained from `Plan.fromFile` / `Plan.fromObject`. */
   warningsOf(plan: PlanModel): readonly PlanProblem[] {

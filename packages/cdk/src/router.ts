@@ -10,9 +10,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { compileRouterConfig, routerRoleName, stateTableName, targetsOf, type Plan, type RouterConfig } from '@headroom/plan';
+import { warnIfAzureClientIdMissing } from './azure-client-id';
 import { apiKeySecrets, BEDROCK_INVOKE_ACTIONS, bedrockStatements, webIdentityAudiences } from './bedrock-access';
 import { propError } from './errors';
 import { HeadroomMetricFactory, type MetricOptions } from './metrics';
+import { resolveRouterSizing } from './router-props';
 
 /**
  * The state table's key schema, as the router's DynamoDB store (`router-lambda/src/store/dynamodb-store.ts`,
@@ -25,11 +27,6 @@ export const STATE_TABLE_ENV = 'HEADROOM_STATE_TABLE';
 /** The compiled RouterConfig is substituted for this expression at bundle time (esbuild `define`). */
 export const ROUTER_CONFIG_DEFINE = 'process.env.HEADROOM_ROUTER_CONFIG';
 
-/** Lambda's hard ceiling on a function timeout. */
-const LAMBDA_MAX_TIMEOUT = Duration.minutes(15);
-/** Time for admission, the shared-store round trips and telemetry around the upstream attempts. */
-const TIMEOUT_MARGIN = Duration.seconds(30);
-
 export interface HeadroomRouterProps {
   /** The validated quota plan (`Plan.fromFile`, `Plan.fromObject` or `definePlan`). */
   readonly plan: Plan;
@@ -39,14 +36,14 @@ export interface HeadroomRouterProps {
    */
   readonly entry?: string;
   /**
-   * Memory in MB. Streaming LLM responses is I/O bound; 1,024 MB buys enough CPU for JSON and SSE
-   * re-encoding without paying for idle cores.
+   * Memory in MB, 128 to 10,240. Streaming LLM responses is I/O bound; 1,024 MB buys enough CPU
+   * for JSON and SSE re-encoding without paying for idle cores.
    * @default 1024
    */
   readonly memorySize?: number;
   /**
-   * Function timeout. A request may walk every target of its family, each attempt bounded by
-   * `routing.timeoutMs`.
+   * Function timeout, 1 second to 15 minutes. A request may walk every target of its family, each
+   * attempt bounded by `routing.timeoutMs`.
    * @default routing.timeoutMs x (targets in the largest family) + 30 s, at most 15 minutes
    */
   readonly timeout?: Duration;
@@ -55,7 +52,10 @@ export interface HeadroomRouterProps {
    * @default no reservation
    */
   readonly reservedConcurrentExecutions?: number;
-  /** @default one month */
+  /**
+   * How long the router's log group keeps logs (rate-limit headers, routing decisions, EMF metrics).
+   * @default logs.RetentionDays.ONE_MONTH
+   */
   readonly logRetention?: logs.RetentionDays;
   /**
    * Function URL auth. `NONE` opens the router to the internet and raises the acknowledgeable
@@ -65,7 +65,7 @@ export interface HeadroomRouterProps {
   readonly functionUrlAuthType?: lambda.FunctionUrlAuthType;
   /**
    * What happens to the state table when the stack is deleted. Its items are minute windows that
-   * expire after three minutes, so nothing of value is lost.
+   * expire after three minutes, so nothing of value is lost. `SNAPSHOT` is refused: DynamoDB has none.
    * @default RemovalPolicy.DESTROY
    */
   readonly stateTableRemovalPolicy?: RemovalPolicy;
@@ -96,22 +96,9 @@ export class HeadroomRouter extends Construct {
     this.routerConfig = compileRouterConfig(props.plan);
     this.metrics = new HeadroomMetricFactory(props.plan);
     checkEnvironment(this, props.plan);
+    warnIfAzureClientIdMissing(this, this.routerConfig);
 
-    const memorySize = props.memorySize ?? 1024;
-    if (!Token.isUnresolved(memorySize) && (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240)) {
-      throw propError(this, {
-        code: 'HeadroomRouterMemorySize', prop: 'memorySize', message: 'not a Lambda memory size', received: memorySize,
-        allowed: 'a whole number of MB from 128 to 10240', fix: 'omit memorySize for the 1024 MB default, or pass e.g. 2048',
-      });
-    }
-    const reserved = props.reservedConcurrentExecutions;
-    if (reserved !== undefined && !Token.isUnresolved(reserved) && (!Number.isInteger(reserved) || reserved < 1)) {
-      throw propError(this, {
-        code: 'HeadroomRouterReservedConcurrency', prop: 'reservedConcurrentExecutions', message: 'reserved concurrency must be a positive whole number',
-        received: reserved, allowed: 'an integer >= 1 (0 would throttle every request)', fix: 'omit it for no reservation, or pass e.g. 50',
-      });
-    }
-    const timeout = this.resolveTimeout(props.timeout);
+    const sizing = resolveRouterSizing(this, props.plan, this.routerConfig, props);
     const entry = this.resolveEntry(props.entry);
     this.define = { [ROUTER_CONFIG_DEFINE]: JSON.stringify(JSON.stringify(this.routerConfig)) };
 
@@ -122,11 +109,11 @@ export class HeadroomRouter extends Construct {
       timeToLiveAttribute: STATE_TABLE.ttlAttribute,
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      removalPolicy: props.stateTableRemovalPolicy ?? RemovalPolicy.DESTROY,
+      removalPolicy: sizing.stateTableRemovalPolicy,
     });
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      retention: sizing.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
@@ -144,12 +131,12 @@ export class HeadroomRouter extends Construct {
       depsLockFilePath: findLockFile(this, entry),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize,
-      timeout,
+      memorySize: sizing.memorySize,
+      timeout: sizing.timeout,
       role: this.role,
       logGroup: this.logGroup,
       description: `Headroom router (${props.plan.name}, plan ${this.routerConfig.planDigest.slice(0, 12)})`,
-      ...(reserved !== undefined ? { reservedConcurrentExecutions: reserved } : {}),
+      ...(sizing.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: sizing.reservedConcurrentExecutions } : {}),
       environment: { [STATE_TABLE_ENV]: this.stateTable.tableName },
       bundling: {
         minify: true,
@@ -239,27 +226,6 @@ export class HeadroomRouter extends Construct {
       code: 'HeadroomUnknownTarget', prop: 'target', message: 'no such target in the plan', received: target,
       allowed: targetsOf(this.plan).map((r) => r.key).join(', '), fix: 'pass the target as `family/target`, e.g. the key in the plan',
     });
-  }
-
-  private resolveTimeout(requested: Duration | undefined): Duration {
-    if (requested !== undefined) {
-      if (!requested.isUnresolved() && (requested.toSeconds() < 1 || requested.toSeconds() > LAMBDA_MAX_TIMEOUT.toSeconds())) {
-        throw propError(this, {
-          code: 'HeadroomRouterTimeout', prop: 'timeout', message: 'outside what Lambda allows', received: requested.toHumanString(),
-          allowed: '1 second to 15 minutes', fix: 'omit timeout to derive it from routing.timeoutMs, or pass e.g. Duration.minutes(5)',
-        });
-      }
-      return requested;
-    }
-    const largestFamily = Math.max(...Object.values(this.plan.families).map((f) => Object.keys(f.targets).length));
-    const derived = Math.ceil(this.routerConfig.routing.timeoutMs / 1000) * largestFamily + TIMEOUT_MARGIN.toSeconds();
-    if (derived > LAMBDA_MAX_TIMEOUT.toSeconds()) {
-      Annotations.of(this).addWarningV2('headroom:timeoutCapped',
-        `routing.timeoutMs (${this.routerConfig.routing.timeoutMs} ms) x ${largestFamily} targets + 30 s is ${derived} s, beyond Lambda's 15-minute limit; ` +
-        'the router timeout is capped at 15 minutes, so a request that walks every target may be cut short. Lower routing.timeoutMs in the plan.');
-      return LAMBDA_MAX_TIMEOUT;
-    }
-    return Duration.seconds(derived);
   }
 
   private resolveEntry(requested: string | undefined): string {
