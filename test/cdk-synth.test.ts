@@ -17,6 +17,8 @@ describe('npx cdk synth of the example company stack', () => {
       const fn = Object.values(template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Runtime === 'nodejs22.x');
       expect(fn?.Properties).toMatchObject({ Architectures: ['arm64'], Runtime: 'nodejs22.x' });
       expect(existsSync(join(out, 'validation-report.json'))).toBe(true);
+      // The example plan has Azure targets and no azure.clientId yet (it comes from the first pulumi up).
+      expect(result.stderr).toContain('headroom:azureClientIdMissing');
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -5,7 +5,10 @@
  */
 import * as path from 'node:path';
 import { App, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
@@ -30,8 +33,21 @@ export class SupportBotStack extends Stack {
 
     // `-c headroomRouterEntry=path` overrides the router entry (default: router-lambda/src/lambda.ts).
     const routerEntry = this.node.tryGetContext('headroomRouterEntry') as string | undefined;
-    this.headroom = new Headroom(this, 'Headroom', { plan: props.plan, alarmTopic: onCall, ...(routerEntry ? { routerEntry: path.resolve(routerEntry) } : {}) });
+    this.headroom = new Headroom(this, 'Headroom', {
+      plan: props.plan,
+      alarmTopic: onCall,
+      logRetention: logs.RetentionDays.THREE_MONTHS,
+      ...(routerEntry ? { routerEntry: path.resolve(routerEntry) } : {}),
+    });
     this.headroom.grantInvoke(supportService);
+
+    // The company's own alarm on Headroom's metrics: the support bot's users saw 429s.
+    this.headroom.metrics.family('chatbot').clientThrottles().createAlarm(this, 'ChatbotClientThrottles', {
+      alarmDescription: 'Support bot users got 429s: every chatbot region was out of headroom.',
+      threshold: 1,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new cloudwatchActions.SnsAction(onCall));
   }
 }
 
