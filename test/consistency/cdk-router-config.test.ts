@@ -49,6 +49,12 @@ describe('CDK template and RouterConfig agree on the example plan', () => {
     expect(decodeURIComponent(t.endpoint.path)).toBe(`/model/${t.upstreamModel}`);
   });
 
+  it.each(keys)('%s: the typed metric helper addresses the RouterConfig dimensions', (key) => {
+    const t = config.targets[key]!;
+    const stat = headroom.metrics.target(t.family, t.id).requests().toMetricConfig().metricStat!;
+    expect(Object.fromEntries((stat.dimensions ?? []).map((d) => [d.name, d.value]))).toEqual(t.dimensions);
+  });
+
   it('grants exactly the api-key targets\' secrets', () => {
     const secrets = Object.values(config.targets).flatMap((t) => (t.auth.mode === 'api-key' ? [t.auth.secret] : [])).sort();
     const granted = statements.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'))
