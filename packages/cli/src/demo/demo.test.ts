@@ -20,7 +20,7 @@ describe('headroom demo --virtual-time', () => {
     // Offered at 2.6x one region: a router stuck on one region would use about 1.25x (one burst plus four refills).
     expect(Number(chatbot![1])).toBeGreaterThan(2.3);
     expect(Number(chatbot![2]) / Number(chatbot![3])).toBeLessThan(0.01);
-    expect(first.stdout).toContain('over 4.0 emulated minutes of offered traffic, not counting the drain');
+    expect(first.stdout).toContain('over 4.0 emulated minutes of offered traffic, per emulated minute (the drain after the last request excluded)');
     expect(first.stdout).toContain('Timing: virtual clock');
   });
 

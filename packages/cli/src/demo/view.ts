@@ -120,7 +120,7 @@ export interface DemoSummary {
 export function renderSummary(summary: DemoSummary): string {
   const { pacing } = summary;
   const over = `${pacing.offeredMinutes.toFixed(1)} emulated minutes of offered traffic${summary.interrupted ? ' (stopped early by Ctrl-C)' : ''}`;
-  const lines = wrap(`Summary per emulated minute over ${over}, not counting the drain after the last request:`);
+  const lines = wrap(`Summary over ${over}, per emulated minute (the drain after the last request excluded):`);
   for (const f of summary.families) {
     const rate = f.sent > 0 ? (100 * f.client429s) / f.sent : 0;
     lines.push(
