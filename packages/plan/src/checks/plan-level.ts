@@ -38,7 +38,7 @@ export function checkPlanLevel(draft: PlanDraft, problems: ProblemList): void {
     }
     if (draft.azure.clientId !== undefined && !GUID.test(draft.azure.clientId)) {
       problems.error('azure/guid', ['azure', 'clientId'], 'the Entra application id is not a GUID', {
-        value: draft.azure.clientId, allowed: 'a GUID', fix: "use the 'routerClientId' output of the Pulumi program",
+        value: draft.azure.clientId, allowed: 'a GUID', fix: "copy the clientId of the Pulumi program's 'azureRouterIdentity' output (pulumi stack output azureRouterIdentity --json)",
       });
     }
     if (!RESOURCE_GROUP.test(draft.azure.resourceGroup)) {
