@@ -1,13 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { FrontDoorError } from '../front-doors/errors';
-import { HOP_BY_HOP, MAX_REQUEST_BYTES, type RouterHttpHandler, type RouterHttpRequest, type RouterHttpResponse } from './types';
+import { apiForPath, rawHttpResponse, requestRejected } from './errors';
+import { HOP_BY_HOP, json, MAX_REQUEST_BYTES, type RouterHttpHandler, type RouterHttpRequest, type RouterHttpResponse } from './types';
 
 export interface NodeServerOptions {
   readonly host?: string;
   readonly port?: number;
   readonly maxRequestBytes?: number;
+  /** Request line plus headers. @default 16 KiB, Node's own default, set here so no flag changes it */
+  readonly maxHeaderBytes?: number;
 }
+
+export const MAX_HEADER_BYTES = 16 * 1024;
 
 class BodyTooLargeError extends Error {}
 
@@ -35,7 +40,31 @@ function requestOf(req: IncomingMessage, body: string): RouterHttpRequest {
     if (value === undefined || HOP_BY_HOP.has(name)) continue;
     headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  return { method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, headers, body };
+  const url = req.url ?? '/';
+  const at = url.indexOf('?');
+  // Kept raw: the SigV4 verifier must check the query exactly as it arrived.
+  const query = at < 0 ? '' : url.slice(at + 1);
+  return { method: req.method ?? 'GET', path: at < 0 ? url : url.slice(0, at), ...(query ? { query } : {}), headers, body };
+}
+
+/**
+ * Node answers requests it cannot parse (headers over `maxHeaderSize`, malformed framing) with a
+ * bare status and an empty body; answer in the API's error format instead, as Node would otherwise.
+ */
+function answerUnparsable(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket, maxHeaderBytes: number): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  // The request line is usually in the packet that failed; without it the path is unknown.
+  const path = /^[A-Z]+ (\S+) HTTP\//.exec(error.rawPacket?.subarray(0, 2048).toString('latin1') ?? '')?.[1];
+  const api = apiForPath(path);
+  const response = error.code === 'HPE_HEADER_OVERFLOW'
+    ? requestRejected(api, 431, 'request_too_large', `the request line and headers exceed ${maxHeaderBytes} bytes`)
+    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? requestRejected(api, 408, 'invalid_request', 'the request was not received in time')
+      : requestRejected(api, 400, 'invalid_request', 'the request is not valid HTTP/1.1');
+  socket.end(rawHttpResponse(response));
 }
 
 async function write(res: ServerResponse, response: RouterHttpResponse): Promise<void> {
@@ -56,25 +85,31 @@ async function write(res: ServerResponse, response: RouterHttpResponse): Promise
 /** The router as a local HTTP server (`headroom serve`), on loopback unless told otherwise. */
 export async function startNodeServer(handler: RouterHttpHandler, options: NodeServerOptions = {}): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const limit = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
-  const server = createServer((req, res) => {
+  const maxHeaderBytes = options.maxHeaderBytes ?? MAX_HEADER_BYTES;
+  const server = createServer({ maxHeaderSize: maxHeaderBytes }, (req, res) => {
     void (async () => {
       let body: string;
       try {
         body = await readBody(req, limit);
       } catch (error) {
         if (!(error instanceof BodyTooLargeError)) throw error;
-        const api = req.url?.startsWith('/v1/chat/') ? 'openai' : 'anthropic';
-        const tooLarge = new FrontDoorError('request_too_large', `the request body exceeds ${limit} bytes`);
-        await write(res, { status: tooLarge.statusFor(api), headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify(tooLarge.body(api)) });
+        await write(res, requestRejected(apiForPath(req.url), 413, 'request_too_large', `the request body exceeds ${limit} bytes`));
         return;
       }
       await write(res, await handler(requestOf(req, body)));
     })().catch((error: unknown) => {
-      // The handler answers every request itself; reaching here means the connection broke mid-stream.
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'internal error' } }));
-      else res.destroy(error instanceof Error ? error : undefined);
+      // The handler answers every request itself; reaching here means a bug or a connection broken mid-stream.
+      if (res.headersSent) {
+        res.destroy(error instanceof Error ? error : undefined);
+        return;
+      }
+      const api = apiForPath(req.url);
+      // No x-headroom-attempts: how far the handler got is unknown.
+      const failed = json(500, new FrontDoorError('upstream', 'internal error').body(api));
+      res.writeHead(failed.status, failed.headers).end(failed.body);
     });
   });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerUnparsable(error, socket, maxHeaderBytes));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());

@@ -2,6 +2,8 @@
 export interface RouterHttpRequest {
   readonly method: string;
   readonly path: string;
+  /** The query string as received, without `?`, percent-encoding intact; absent when empty. */
+  readonly query?: string;
   /** Lower-cased header names. */
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: string;

@@ -1,0 +1,59 @@
+import { connect } from 'node:net';
+import { startNodeServer } from './node-server';
+import { json, type RouterHttpRequest } from './types';
+
+/** The local server's own replies (before the handler runs) on a real loopback socket. */
+describe('startNodeServer', () => {
+  const received: RouterHttpRequest[] = [];
+  let server: Awaited<ReturnType<typeof startNodeServer>>;
+  beforeAll(async () => {
+    server = await startNodeServer(async (request) => {
+      received.push(request);
+      return json(200, { ok: true });
+    }, { maxRequestBytes: 1024 });
+  });
+  afterAll(() => server.close());
+
+  it('answers headers over 16 KiB with 431 in the OpenAI format on the OpenAI path', async () => {
+    const response = await fetch(`${server.url}/v1/chat/completions`, { method: 'POST', body: '{}', headers: { 'x-oversized': 'a'.repeat(20_000) } });
+    expect(response.status).toBe(431);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(response.headers.get('x-headroom-attempts')).toBe('0');
+    expect(await response.json()).toEqual({
+      error: { type: 'invalid_request_error', code: 'request_too_large', param: null, message: 'the request line and headers exceed 16384 bytes' },
+    });
+  });
+
+  it('answers headers over 16 KiB with 431 in the Anthropic format elsewhere', async () => {
+    const response = await fetch(`${server.url}/v1/messages`, { method: 'POST', body: '{}', headers: { 'x-a': 'a'.repeat(9_000), 'x-b': 'b'.repeat(9_000) } });
+    expect(response.status).toBe(431);
+    expect(response.headers.get('x-headroom-attempts')).toBe('0');
+    expect(await response.json()).toEqual({ type: 'error', error: { type: 'request_too_large', message: 'the request line and headers exceed 16384 bytes' } });
+  });
+
+  it('answers a body over the limit with 413 in the API format', async () => {
+    const response = await fetch(`${server.url}/v1/chat/completions`, { method: 'POST', body: 'x'.repeat(2048) });
+    expect(response.status).toBe(413);
+    expect(response.headers.get('x-headroom-attempts')).toBe('0');
+    expect(await response.json()).toMatchObject({ error: { type: 'invalid_request_error', code: 'request_too_large' } });
+  });
+
+  it('answers bytes that are not HTTP with 400 in the Anthropic format', async () => {
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.write('NOT HTTP AT ALL\r\n\r\n');
+    await new Promise((resolve) => socket.once('close', resolve));
+    const [head, body] = Buffer.concat(chunks).toString().split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(head).toContain('x-headroom-attempts: 0');
+    expect(JSON.parse(body!)).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: 'the request is not valid HTTP/1.1' } });
+  });
+
+  it('hands the handler the path and the raw query separately', async () => {
+    received.length = 0;
+    await fetch(`${server.url}/v1/messages?beta=true&x=a%20b`, { method: 'POST', body: '{}' });
+    await fetch(`${server.url}/healthz`);
+    expect(received.map(({ path, query }) => ({ path, query }))).toEqual([{ path: '/v1/messages', query: 'beta=true&x=a%20b' }, { path: '/healthz', query: undefined }]);
+  });
+});
