@@ -129,7 +129,7 @@ function attempt(target: RouterTarget, outcome: AttemptRecord['outcome'], status
 }
 
 async function send(deps: PipelineDeps, target: RouterTarget, parsed: FrontDoorRequest, ticket: Ticket): Promise<UpstreamResult> {
-  const signal = AbortSignal.timeout(deps.config.routing.timeoutMs);
+  const signal = AbortSignal.timeout(deps.config.routing.timeouts.totalMs);
   try {
     return await deps.adapters[target.provider].send(target, { api: parsed.api, body: parsed.body, stream: parsed.stream }, signal);
   } catch (error) {

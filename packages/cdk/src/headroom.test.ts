@@ -96,8 +96,8 @@ describe('wiring to the plan', () => {
   it('creates the router Lambda for streaming: nodejs22.x, arm64, IAM-auth streaming URL, state table env, log retention', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 1024,
-      // 60 s routing timeout x 5 targets (claude-sonnet) + 30 s margin
-      Timeout: 330,
+      // 600 s total + 10 s headers timeout x 4 failed attempts (claude-sonnet has 5 targets) + 30 s margin
+      Timeout: 670,
       Environment: { Variables: { HEADROOM_STATE_TABLE: { Ref: Match.stringLikeRegexp('^HeadroomRouterState') } } },
     });
     template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM', InvokeMode: 'RESPONSE_STREAM' });
@@ -269,7 +269,7 @@ describe('bad props and soft problems', () => {
   });
 
   it('a routing timeout beyond Lambda\'s limit caps at 15 minutes with a warning', () => {
-    const slow = Plan.fromObject({ ...JSON.parse(JSON.stringify(plan)), routing: { timeoutMs: 300_000 } });
+    const slow = Plan.fromObject({ ...JSON.parse(JSON.stringify(plan)), routing: { timeouts: { totalMs: 840_000 } } });
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new Stack(app, 'Slow', { env: Headroom.envOf(slow) });
     new HeadroomRouter(stack, 'Router', { plan: slow, entry: FIXTURE_ENTRY });

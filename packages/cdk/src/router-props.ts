@@ -84,7 +84,10 @@ function removalPolicyName(policy: RemovalPolicy): string {
   return Object.entries(RemovalPolicy).find(([, value]) => value === policy)?.[0] ?? policy;
 }
 
-/** A request may walk every target of its family, each attempt bounded by `routing.timeoutMs`. */
+/**
+ * The longest a request may take: failed attempts each end by `routing.timeouts.headersMs` (a
+ * non-streaming call that timed out is not re-sent), then the serving attempt runs up to `totalMs`.
+ */
 function resolveTimeout(scope: Construct, plan: Plan, config: RouterConfig, requested: Duration | undefined): Duration {
   const max = LAMBDA_MAX_TIMEOUT.toSeconds();
   if (requested !== undefined) {
@@ -93,17 +96,18 @@ function resolveTimeout(scope: Construct, plan: Plan, config: RouterConfig, requ
       throw propError(scope, {
         code: 'HeadroomRouterTimeout', prop: 'timeout', message: 'not a timeout Lambda allows', received: requested.toHumanString(),
         allowed: `a whole number of seconds from 1 second to ${LAMBDA_MAX_TIMEOUT.toHumanString()}`,
-        fix: 'omit timeout to derive it from routing.timeoutMs, or pass e.g. Duration.minutes(5)',
+        fix: 'omit timeout to derive it from routing.timeouts in the plan, or pass e.g. Duration.minutes(12)',
       });
     }
     return requested;
   }
+  const { headersMs, totalMs } = config.routing.timeouts;
   const largestFamily = Math.max(...Object.values(plan.families).map((f) => Object.keys(f.targets).length));
-  const derived = Math.ceil(config.routing.timeoutMs / 1000) * largestFamily + TIMEOUT_MARGIN.toSeconds();
+  const derived = Math.ceil((totalMs + headersMs * (largestFamily - 1)) / 1000) + TIMEOUT_MARGIN.toSeconds();
   if (derived > max) {
     Annotations.of(scope).addWarningV2('headroom:timeoutCapped',
-      `routing.timeoutMs (${config.routing.timeoutMs} ms) x ${largestFamily} targets + ${TIMEOUT_MARGIN.toHumanString()} is ${derived} s, beyond Lambda's ${LAMBDA_MAX_TIMEOUT.toHumanString()} limit; ` +
-      `the router timeout is capped at ${LAMBDA_MAX_TIMEOUT.toHumanString()}, so a request that walks every target may be cut short. Lower routing.timeoutMs in the plan.`);
+      `routing.timeouts.totalMs (${totalMs} ms) + headersMs (${headersMs} ms) x ${largestFamily - 1} failed attempts + ${TIMEOUT_MARGIN.toHumanString()} is ${derived} s, beyond Lambda's ${LAMBDA_MAX_TIMEOUT.toHumanString()} limit; ` +
+      `the router timeout is capped at ${LAMBDA_MAX_TIMEOUT.toHumanString()}, so a response served after failovers may be cut short. Lower routing.timeouts.totalMs in the plan.`);
     return LAMBDA_MAX_TIMEOUT;
   }
   return Duration.seconds(derived);

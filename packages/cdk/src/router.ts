@@ -42,9 +42,9 @@ export interface HeadroomRouterProps {
    */
   readonly memorySize?: number;
   /**
-   * Function timeout, 1 second to 15 minutes. A request may walk every target of its family, each
-   * attempt bounded by `routing.timeoutMs`.
-   * @default routing.timeoutMs x (targets in the largest family) + 30 s, at most 15 minutes
+   * Function timeout, 1 second to 15 minutes. A request may fail over through its family's targets,
+   * each failed attempt bounded by `routing.timeouts.headersMs`, then be served for up to `totalMs`.
+   * @default routing.timeouts.totalMs + headersMs x (targets in the largest family - 1) + 30 s, at most 15 minutes
    */
   readonly timeout?: Duration;
   /**

@@ -11,6 +11,7 @@ export interface PlanDraft {
   readonly aws?: Plan['aws'];
   readonly azure?: Plan['azure'];
   readonly gcp?: Plan['gcp'];
+  readonly routing?: Plan['routing'];
   readonly families: Readonly<Record<string, FamilyDraft>>;
   /** `families` is a map with no entries (a missing or malformed one is the schema's to report). */
   readonly familiesEmpty: boolean;
@@ -59,6 +60,7 @@ export function draftOf(raw: unknown): PlanDraft {
     aws: parsed(shape.aws, root.aws),
     azure: parsed(shape.azure, root.azure),
     gcp: parsed(shape.gcp, root.gcp),
+    routing: parsed(shape.routing, root.routing),
     families,
     familiesEmpty: isRecord(root.families) && Object.keys(root.families).length === 0,
   };

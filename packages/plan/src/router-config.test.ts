@@ -4,7 +4,9 @@ import { definePlan } from './define';
 import {
   alarmName, azureAccountName, azureDeploymentName, metricDimensions, routerRoleName, stateTableName, vertexQuotaPreferenceId,
 } from './naming';
-import { compileRouterConfig } from './router-config';
+import { stringify } from 'yaml';
+import { parsePlan } from './load';
+import { compileRouterConfig, resolveRouting } from './router-config';
 import { examplePlanInput } from './testing';
 import { targetsOf, type Plan } from './types';
 
@@ -91,7 +93,7 @@ describe('compileRouterConfig', () => {
       api: 'anthropic', aliases: ['claude-sonnet-4-6'], pins: ['eu'],
       targets: ['claude/anthropic', 'claude/bedrock-eu-west-1', 'claude/bedrock-us-east-1', 'claude/vertex-europe-west1'],
     });
-    expect(config.routing).toEqual({ retryBudget: 0.2, timeoutMs: 60000 });
+    expect(config.routing).toEqual({ retryBudget: 0.2, timeouts: { headersMs: 10_000, idleMs: 60_000, totalMs: 600_000 }, maxCooldownMs: 300_000 });
     expect(config.schema).toBe('headroom.router-config/v1');
     expect(config.planDigest).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -103,5 +105,22 @@ describe('compileRouterConfig', () => {
     expect(changed.planDigest).not.toBe(config.planDigest);
     expect(changed.targets['gpt/openai']!.limits).toEqual({ rpm: 500, tpm: 40000 });
     expect({ ...changed, planDigest: '', targets: { ...changed.targets, 'gpt/openai': null } }).toEqual({ ...config, planDigest: '', targets: { ...config.targets, 'gpt/openai': null } });
+  });
+});
+
+describe('routing', () => {
+  it('fills each omitted timeout with its default, never longer than an explicit total', () => {
+    expect(resolveRouting({ timeouts: { totalMs: 5_000 } }).timeouts).toEqual({ headersMs: 5_000, idleMs: 5_000, totalMs: 5_000 });
+    expect(resolveRouting({ timeouts: { headersMs: 3_000 }, maxCooldownMs: 60_000 })).toEqual({
+      retryBudget: 0.2, timeouts: { headersMs: 3_000, idleMs: 60_000, totalMs: 600_000 }, maxCooldownMs: 60_000,
+    });
+  });
+
+  it('the retired routing.timeoutMs is an error whose fix names the fields that replaced it', () => {
+    const result = parsePlan(stringify({ ...examplePlanInput(), routing: { timeoutMs: 60000 } }), 'headroom.yaml');
+    if (result.ok) throw new Error('expected the plan to be invalid');
+    const [problem] = result.problems;
+    expect(problem).toMatchObject({ code: 'schema/retired-field', path: ['routing', 'timeoutMs'], received: '60000', location: { file: 'headroom.yaml' } });
+    for (const field of ['headersMs', 'idleMs', 'totalMs']) expect(problem!.fix).toContain(`routing.timeouts.${field}`);
   });
 });

@@ -9,7 +9,44 @@ export const ROUTER_CONFIG_SCHEMA = 'headroom.router-config/v1';
 /** Azure OpenAI data-plane API version the router and the emulator speak. */
 export const AZURE_API_VERSION = '2024-10-21';
 
-export const ROUTING_DEFAULTS = { retryBudget: 0.2, timeoutMs: 60_000 } as const;
+/**
+ * Routing settings a plan may omit. `timeouts.headersMs` is the failover trigger for streamed calls;
+ * a non-streaming call has no headers until it is generated, so it is bounded by `totalMs` alone and
+ * never re-sent after it may have been generated. `totalMs` fits inside Lambda's 15-minute maximum.
+ */
+export const ROUTING_DEFAULTS = {
+  retryBudget: 0.2,
+  timeouts: { headersMs: 10_000, idleMs: 60_000, totalMs: 600_000 },
+  maxCooldownMs: 300_000,
+} as const;
+
+/** Resolved upstream timeouts in ms: every field present. */
+export interface ResolvedTimeouts {
+  readonly headersMs: number;
+  readonly idleMs: number;
+  readonly totalMs: number;
+}
+
+export interface ResolvedRouting {
+  readonly retryBudget: number;
+  readonly timeouts: ResolvedTimeouts;
+  readonly maxCooldownMs: number;
+}
+
+/** The plan's routing with defaults filled in. A default never exceeds an explicit `totalMs`. */
+export function resolveRouting(routing: Plan['routing']): ResolvedRouting {
+  const defaults = ROUTING_DEFAULTS.timeouts;
+  const totalMs = routing?.timeouts?.totalMs ?? defaults.totalMs;
+  return {
+    retryBudget: routing?.retryBudget ?? ROUTING_DEFAULTS.retryBudget,
+    timeouts: {
+      headersMs: routing?.timeouts?.headersMs ?? Math.min(defaults.headersMs, totalMs),
+      idleMs: routing?.timeouts?.idleMs ?? Math.min(defaults.idleMs, totalMs),
+      totalMs,
+    },
+    maxCooldownMs: routing?.maxCooldownMs ?? ROUTING_DEFAULTS.maxCooldownMs,
+  };
+}
 
 export type UpstreamAuth =
   | { readonly mode: 'api-key'; readonly header: 'x-api-key' | 'authorization' | 'api-key'; readonly secret: string }
@@ -57,7 +94,7 @@ export interface RouterConfig {
   /** sha256 of the canonical plan: proves which plan a deployed router runs. */
   readonly planDigest: string;
   readonly catalogVersion: string;
-  readonly routing: { readonly retryBudget: number; readonly timeoutMs: number };
+  readonly routing: ResolvedRouting;
   readonly families: Readonly<Record<string, RouterFamily>>;
   readonly targets: Readonly<Record<string, RouterTarget>>;
 }
@@ -141,7 +178,7 @@ export function compileRouterConfig(plan: Plan): RouterConfig {
     plan: plan.name,
     planDigest: digest(plan),
     catalogVersion: CATALOG_VERSION,
-    routing: { ...ROUTING_DEFAULTS, ...plan.routing },
+    routing: resolveRouting(plan.routing),
     families,
     targets,
   });

@@ -2,6 +2,16 @@ import { z } from 'zod';
 import { closest, listOf, renderValue, type FieldPath, type PlanProblem } from './problems';
 import { planSchema } from './schema';
 
+/** Fields an earlier plan format had: the problem says what replaced them. */
+const RETIRED_FIELDS: Readonly<Record<string, Pick<PlanProblem, 'message' | 'allowed' | 'fix'>>> = {
+  'routing.timeoutMs': {
+    message: "'timeoutMs' was replaced by routing.timeouts: one timeout cut healthy streams and re-sent long non-streaming calls",
+    allowed: 'routing.timeouts: { headersMs, idleMs, totalMs } (all optional; defaults 10000, 60000, 600000)',
+    fix: 'remove timeoutMs; set routing.timeouts.headersMs (connect + response headers, the failover trigger), '
+      + 'routing.timeouts.idleMs (longest gap between stream chunks) or routing.timeouts.totalMs (one response, at most 840000) if the defaults do not fit',
+  },
+};
+
 /** Turn zod's issues into problems that say what was received, what is allowed and how to fix it. */
 export function problemsFromSchema(raw: unknown): PlanProblem[] {
   const result = planSchema.safeParse(raw);
@@ -61,7 +71,9 @@ function fromIssue(issue: z.core.$ZodIssue, raw: unknown): PlanProblem[] {
   switch (issue.code) {
     case 'unrecognized_keys': {
       const known = Object.keys((schemaAt(raw, path) as z.ZodObject | undefined)?.shape ?? {}).filter((k) => k !== '$schema');
-      return issue.keys.map((key) => {
+      return issue.keys.map((key): PlanProblem => {
+        const retired = RETIRED_FIELDS[[...path, key].join('.')];
+        if (retired) return { ...base, path: [...path, key], code: 'schema/retired-field', received: renderValue(valueAt(raw, [...path, key])), ...retired };
         const suggestion = closest(key, known);
         return {
           ...base,

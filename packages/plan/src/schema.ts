@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AZURE_SKUS, BEDROCK_PROFILES, GEOS, type Plan } from './types';
+import { AZURE_SKUS, BEDROCK_PROFILES, GEOS, TIMEOUT_LIMITS, type Plan } from './types';
 
 /** A per-minute limit: requests or tokens. A missing limit is an error, never "unlimited". */
 const perMinute = (what: string) =>
@@ -104,7 +104,19 @@ export const planSchema = z.strictObject({
   routing: z
     .strictObject({
       retryBudget: z.number().gt(0).max(1).optional(),
-      timeoutMs: z.int().min(1000).max(900000).optional(),
+      timeouts: z
+        .strictObject({
+          headersMs: z.int().min(TIMEOUT_LIMITS.minMs).max(TIMEOUT_LIMITS.maxHeadersMs).optional()
+            .describe('Milliseconds to connect and receive response headers on a streamed call; past it the attempt fails over (default 10000)'),
+          idleMs: z.int().min(TIMEOUT_LIMITS.minMs).max(TIMEOUT_LIMITS.maxTotalMs).optional()
+            .describe('Longest gap in milliseconds between stream chunks before the stream ends with an error (default 60000)'),
+          totalMs: z.int().min(TIMEOUT_LIMITS.minMs).max(TIMEOUT_LIMITS.maxTotalMs).optional()
+            .describe('Milliseconds one upstream response may take from the request to its last byte; inside the 15-minute Lambda maximum (default 600000)'),
+        })
+        .optional()
+        .describe('Upstream timeouts: headers (the failover trigger), idle gap between stream chunks, total per response'),
+      maxCooldownMs: z.int().min(TIMEOUT_LIMITS.minMs).max(TIMEOUT_LIMITS.maxCooldownMs).optional()
+        .describe('Longest cooldown a retry-after may impose on a target, in milliseconds (default 300000)'),
     })
     .optional(),
   alarms: z

@@ -93,6 +93,29 @@ export interface Family {
   readonly targets: Readonly<Record<string, Target>>;
 }
 
+/**
+ * Upstream timeouts, in ms. A non-streaming response has no headers until it is generated, so the
+ * headers timeout bounds streamed calls only; a non-streaming call is bounded by `totalMs`, and one
+ * that timed out may have been generated (and billed), so it is never re-sent to another target.
+ */
+export interface RoutingTimeouts {
+  /** Connect plus response headers of a streamed call; past it the attempt fails over. @default 10000 */
+  readonly headersMs?: number;
+  /** Longest gap between stream chunks; past it the stream ends with an error event. @default 60000 */
+  readonly idleMs?: number;
+  /** One upstream response from the request to its last byte. At most 840000 (14 min, inside Lambda's 15). @default 600000 */
+  readonly totalMs?: number;
+}
+
+/** Bounds the schema enforces on `routing.timeouts` and `routing.maxCooldownMs`. */
+export const TIMEOUT_LIMITS = {
+  minMs: 1000,
+  maxHeadersMs: 300_000,
+  /** Lambda's 15-minute maximum less a minute for failed attempts and settlement. */
+  maxTotalMs: 840_000,
+  maxCooldownMs: 3_600_000,
+} as const;
+
 export interface Plan {
   /** Plan format version. */
   readonly version: 1;
@@ -126,8 +149,9 @@ export interface Plan {
   readonly routing?: {
     /** Retries allowed as a fraction of requests, per target (Envoy-style). @default 0.2 */
     readonly retryBudget?: number;
-    /** Upstream attempt timeout in milliseconds. @default 60000 */
-    readonly timeoutMs?: number;
+    readonly timeouts?: RoutingTimeouts;
+    /** Cap on any cooldown a retry-after imposes on a target, in ms. @default 300000 (5 minutes) */
+    readonly maxCooldownMs?: number;
   };
   readonly alarms?: {
     /** Alarm when upstream 429s exceed this percentage of requests. @default 1 */

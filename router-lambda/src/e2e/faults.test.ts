@@ -46,7 +46,7 @@ describe('fault matrix', () => {
 
   it('an upstream that never answers is abandoned at the routing timeout and the next target serves', async () => {
     const input = e2ePlanInput();
-    h = await startHarness({ ...input, routing: { timeoutMs: 1000 } });
+    h = await startHarness({ ...input, routing: { timeouts: { headersMs: 1000, totalMs: 1000 } } });
     h.emulator.setFaults({ 'claude/bedrock-us-east-1': [{ kind: 'timeout' }], 'claude/bedrock-eu-west-1': [{ kind: 'timeout' }], 'claude/anthropic': [{ kind: 'timeout' }] });
     // send() gives up after 10 s, so a request a hung upstream held past the 1 s routing timeout fails here.
     const results = await Promise.all(Array.from({ length: 4 }, () => send(h, false)));

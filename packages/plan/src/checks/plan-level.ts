@@ -1,4 +1,5 @@
 import type { PlanDraft } from '../draft';
+import { ROUTING_DEFAULTS } from '../router-config';
 import { checkName, NAME_RULES } from '../naming';
 import { targetsOfDraft } from './targets';
 import type { ProblemList } from './problem';
@@ -82,6 +83,22 @@ export function checkPlanLevel(draft: PlanDraft, problems: ProblemList): void {
   }
 
   checkAliases(draft, problems);
+  checkTimeouts(draft, problems);
+}
+
+/** Each timeout bounds a part of one response, so none may exceed the total. */
+function checkTimeouts(draft: PlanDraft, problems: ProblemList): void {
+  const timeouts = draft.routing?.timeouts;
+  if (!timeouts) return;
+  const totalMs = timeouts.totalMs ?? ROUTING_DEFAULTS.timeouts.totalMs;
+  const totalText = timeouts.totalMs === undefined ? `the default totalMs (${totalMs})` : `totalMs (${totalMs})`;
+  for (const field of ['headersMs', 'idleMs'] as const) {
+    const value = timeouts[field];
+    if (value === undefined || value <= totalMs) continue;
+    problems.error('routing/timeout-above-total', ['routing', 'timeouts', field], `${field} (${value}) is longer than ${totalText}: the response would be cut first`, {
+      value, allowed: `at most routing.timeouts.totalMs (${totalMs})`, fix: `lower ${field} or raise routing.timeouts.totalMs (at most 840000)`,
+    });
+  }
 }
 
 function checkAliases(draft: PlanDraft, problems: ProblemList): void {
