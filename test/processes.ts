@@ -37,13 +37,13 @@ export function startHeadroom(args: string[], ready: RegExp, timeoutMs = 20_000)
 }
 
 /** `headroom emulate` + `headroom serve --emulator`, as two real processes on loopback. */
-export async function startEmulatorAndRouter(serveArgs: string[] = [], emulateArgs: string[] = []): Promise<{ routerUrl: string; adminUrl: string; stop(): Promise<void> }> {
+export async function startEmulatorAndRouter(serveArgs: string[] = [], emulateArgs: string[] = []): Promise<{ routerUrl: string; adminUrl: string; routerOutput(): string; stop(): Promise<void> }> {
   const emulator = await startHeadroom(['emulate', EXAMPLE_PLAN, ...emulateArgs], /admin: \S+/);
   const adminUrl = /admin: (\S+)\/stats/.exec(emulator.output)![1]!;
   try {
     const router = await startHeadroom(['serve', EXAMPLE_PLAN, '--port', '0', '--emulator', adminUrl, '--seed', '1', ...serveArgs], /at (http:\/\/\S+)/);
     const routerUrl = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(router.output)![1]!;
-    return { routerUrl, adminUrl, stop: async () => { await router.stop(); await emulator.stop(); } };
+    return { routerUrl, adminUrl, routerOutput: () => router.output, stop: async () => { await router.stop(); await emulator.stop(); } };
   } catch (error) {
     await emulator.stop();
     throw error;

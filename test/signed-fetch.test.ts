@@ -26,6 +26,15 @@ describe('signedFetch() with the official SDKs against `headroom serve --verify-
     expect(completion.choices[0]!.message.content!.length).toBeGreaterThan(0);
   });
 
+  it('a signed query passes; a query appended after signing does not', async () => {
+    const probe = await signed()(`${stack.routerUrl}/healthz?probe=1&probe=2&q=a+b%20c`);
+    expect(probe.status).toBe(200);
+    const appending: typeof fetch = (input, init) => fetch(`${String(input)}?injected=1`, init);
+    const injected = await signedFetch({ region: 'us-east-1', credentials: LOCAL_SIGV4_CREDENTIALS, fetch: appending })(`${stack.routerUrl}/healthz`);
+    expect(injected.status).toBe(403);
+    expect(stack.routerOutput()).toContain('warning: SigV4 refused GET /healthz: signature does not match');
+  });
+
   it('unsigned, wrongly keyed and tampered requests get 403', async () => {
     const body = JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] });
     const url = `${stack.routerUrl}/v1/messages`;
@@ -37,6 +46,9 @@ describe('signedFetch() with the official SDKs against `headroom serve --verify-
     const tampered = signedFetch({ region: 'us-east-1', credentials: LOCAL_SIGV4_CREDENTIALS, fetch: tampering });
     const response = await tampered(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
     expect(response.status).toBe(403);
-    expect(await response.json()).toEqual({ Message: 'Forbidden' });
+    // The reason is in the router's log only; the client gets the API's permission error.
+    expect(response.headers.get('x-headroom-auth')).toBeNull();
+    expect(response.headers.get('x-headroom-attempts')).toBe('0');
+    expect(await response.json()).toEqual({ type: 'error', error: { type: 'permission_error', message: expect.stringMatching(/^Forbidden/) } });
   });
 });

@@ -7,6 +7,6 @@ export { DynamoDbSharedStore, SharedStoreReadError, STATE_TABLE } from './store/
 export { FrontDoorError, type RouterErrorKind } from './front-doors/errors';
 export { parseFrontDoor, type FrontDoorRequest } from './front-doors/parse';
 export { startNodeServer, type NodeServerOptions } from './http/node-server';
-export { verifySigV4, LOCAL_SIGV4_CREDENTIALS, type SigV4VerifierOptions, type Verdict } from './http/sigv4-verify';
+export { verifySigV4, requireSigV4, LOCAL_SIGV4_CREDENTIALS, type SigV4VerifierOptions, type SigV4GateOptions, type Verdict } from './http/sigv4-verify';
 export { requestFromFunctionUrl, writeToResponseStream } from './http/lambda-adapter';
 export * from './http/types';

@@ -1,5 +1,6 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { parseQueryString } from '@smithy/core/protocols';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
@@ -53,7 +54,8 @@ export function signedFetch(options: SignedFetchOptions = {}): typeof fetch {
       hostname: url.hostname,
       ...(url.port ? { port: Number(url.port) } : {}),
       path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
+      // The AWS SDK's parser: repeated keys keep every value and `+` stays a plus, as sent.
+      query: parseQueryString(url.search),
       headers,
       ...(body ? { body } : {}),
     }));

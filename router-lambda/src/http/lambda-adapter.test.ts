@@ -24,6 +24,10 @@ describe('Function URL adapter', () => {
     expect(request).toEqual({ method: 'POST', path: '/v1/messages', headers: { 'content-type': 'application/json', 'x-headroom-residency': 'eu' }, body: '{"a":1}' });
   });
 
+  it('keeps the raw query string', () => {
+    expect(requestFromFunctionUrl({ ...event('', false), rawQueryString: 'beta=a%20b&beta=c' }).query).toBe('beta=a%20b&beta=c');
+  });
+
   it('streams chunks after attaching status and headers', async () => {
     async function* sse() {
       yield Buffer.from('event: a\n\n');

@@ -14,7 +14,8 @@ export function requestFromFunctionUrl(event: LambdaFunctionURLEvent): RouterHtt
     if (value !== undefined && !HOP_BY_HOP.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
   }
   const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  return { method: event.requestContext.http.method, path: event.rawPath, headers, body };
+  const query = event.rawQueryString;
+  return { method: event.requestContext.http.method, path: event.rawPath, ...(query ? { query } : {}), headers, body };
 }
 
 /** Write the router's response to a Function URL response stream (RESPONSE_STREAM invoke mode). */

@@ -1,8 +1,8 @@
 import { ScaledClock } from '@headroom/emulator';
 import { compileRouterConfig, type RouterConfig } from '@headroom/plan';
 import {
-  createLocalRouter, emulatorAdapterDeps, LOCAL_SIGV4_CREDENTIALS, RouterTelemetry, startNodeServer, UnknownUpstreamError,
-  verifySigV4, withUpstreams, type RouterHttpHandler,
+  createLocalRouter, emulatorAdapterDeps, LOCAL_SIGV4_CREDENTIALS, requireSigV4, RouterTelemetry, startNodeServer, UnknownUpstreamError,
+  withUpstreams,
 } from '@headroom/router-lambda';
 import type { Command } from 'commander';
 import { listenFailure, UserError } from '../errors';
@@ -40,15 +40,6 @@ function parseUpstreams(values: readonly string[]): Record<string, string> {
     upstreams[value.slice(0, at)] = url;
   }
   return upstreams;
-}
-
-/** Function URLs with AWS_IAM auth answer an unsigned or badly signed request with 403 {"Message":"Forbidden"}. */
-function requireSigV4(handler: RouterHttpHandler, region: string, now: () => number): RouterHttpHandler {
-  return async (request) => {
-    const verdict = await verifySigV4(request, { ...LOCAL_SIGV4_CREDENTIALS, region }, now());
-    if (!verdict.ok) return { status: 403, headers: { 'content-type': 'application/json', 'x-headroom-auth': verdict.reason }, body: JSON.stringify({ Message: 'Forbidden' }) };
-    return handler(request);
-  };
 }
 
 export function registerServe(program: Command, io: Io): void {
@@ -89,7 +80,14 @@ export function registerServe(program: Command, io: Io): void {
         ...(options.log ? { telemetry: new RouterTelemetry() } : {}),
         warn: (message, details) => io.stderr(`warning: ${message} ${JSON.stringify(details)}\n`),
       });
-      const server = await startNodeServer(options.verifySigv4 ? requireSigV4(handler, plan.aws.region, Date.now) : handler, { host: options.host, port })
+      // Why a request was refused is for the operator's log, never the client.
+      const served = options.verifySigv4
+        ? requireSigV4(handler, {
+          ...LOCAL_SIGV4_CREDENTIALS, region: plan.aws.region, now: Date.now,
+          onReject: (reason, request) => io.stderr(`warning: SigV4 refused ${request.method} ${request.path}: ${reason}\n`),
+        })
+        : handler;
+      const server = await startNodeServer(served, { host: options.host, port })
         .catch((error: unknown) => { throw listenFailure(error) ?? error; });
       io.stdout(`Headroom router for ${plan.name} at ${server.url}${options.verifySigv4 ? ' (SigV4 required)' : ''}\n  POST /v1/messages, POST /v1/chat/completions, GET /status, GET /healthz\n`);
       await new Promise<void>((resolve) => {
