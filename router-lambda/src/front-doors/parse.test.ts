@@ -1,5 +1,6 @@
 import { compileRouterConfig, definePlan, testing } from '@headroom/plan';
 import { FrontDoorError } from './errors';
+import { MAX_JSON_DEPTH } from './json-depth';
 import { parseFrontDoor } from './parse';
 
 const { examplePlanInput } = testing;
@@ -55,5 +56,27 @@ describe('parseFrontDoor', () => {
     expect(error.headers()).toEqual({ 'retry-after': '7' });
     expect(error.body('anthropic')).toEqual({ type: 'error', error: { type: 'rate_limit_error', message: 'every target is exhausted' } });
     expect(error.body('openai')).toMatchObject({ error: { type: 'rate_limit_error', code: 'rate_limit_exceeded' } });
+  });
+});
+
+describe('parseFrontDoor nesting limit', () => {
+  const deep = (depth: number) => JSON.parse('['.repeat(depth) + ']'.repeat(depth)) as unknown;
+  const hostile = (depth: number) => '{"model":"claude-sonnet-4-6","max_tokens":10,"messages":[{"role":"user","content":"hi"}],"metadata":{"user_id":' +
+    '['.repeat(depth) + ']'.repeat(depth) + '}}';
+
+  it('refuses a body nested deeper than MAX_JSON_DEPTH as the client\'s 400, wherever the nesting is', () => {
+    for (const raw of [hostile(20_000), hostile(MAX_JSON_DEPTH)]) {
+      const error = errorOf(() => parseFrontDoor('anthropic', raw, {}, config));
+      expect(error.kind).toBe('invalid_request');
+      expect(error.statusFor('anthropic')).toBe(400);
+      expect(error.message).toMatch(`deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+    const inMessages = JSON.stringify({ model: 'gpt-5.1', messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }] }).replace('"x"', '['.repeat(20_000) + ']'.repeat(20_000));
+    expect(errorOf(() => parseFrontDoor('openai', inMessages, {}, config)).statusFor('openai')).toBe(400);
+  });
+
+  it('accepts ordinary nesting such as tool schemas', () => {
+    const tools = [{ name: 't', input_schema: { type: 'object', properties: { a: { type: 'array', items: deep(20) } } } }];
+    expect(anthropic({ ...valid, tools }).family).toBe('claude');
   });
 });

@@ -2,6 +2,7 @@ import { estimateTokens, GEOS, type Api, type Geo, type RequestEstimate, type Ro
 // Named imports so the bundler drops the rest of zod (a namespace object keeps all of it, locales included).
 import { array, boolean, int, looseObject, minLength, optional, positive, string, unknown, type core } from 'zod/mini';
 import { FrontDoorError } from './errors';
+import { jsonDepthExceeding, MAX_JSON_DEPTH } from './json-depth';
 
 /** A client request, validated and resolved to a family. The body is forwarded, not rebuilt. */
 export interface FrontDoorRequest {
@@ -47,6 +48,10 @@ function describeIssue(issue: core.$ZodIssue): string {
 }
 
 export function parseFrontDoor(api: Api, rawBody: string, headers: Readonly<Record<string, string | undefined>>, config: RouterConfig): FrontDoorRequest {
+  // Before JSON.parse: validation, the estimate and the adapters all recurse per level.
+  if (jsonDepthExceeding(rawBody, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw new FrontDoorError('invalid_request', `the request body nests JSON deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   let json: unknown;
   try {
     json = JSON.parse(rawBody);
