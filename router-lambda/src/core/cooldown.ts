@@ -16,6 +16,27 @@ export function extendCooldown(state: CooldownState, until: number, source: 'ret
   return { kind: 'cooling', until, source };
 }
 
+/**
+ * The latest a cooldown observed at `now` may end. An upstream's `retry-after` of a year, or an
+ * HTTP date years ahead, would otherwise take the target out of the fleet for that long.
+ */
+export function cappedUntil(until: number, now: number, maxMs: number): number {
+  return Math.min(until, now + maxMs);
+}
+
+/** How far instances' clocks may disagree; a shared cooldown beyond the cap by more was never written by a capped router. */
+export const CLOCK_SKEW_MS = 5_000;
+
+/**
+ * A cooldown another instance shared, as this one may honour it: capped, and absent when it lies
+ * further out than any capped router could have written (an item from before the cap, a bug).
+ * Capping such a value instead would re-park the target at every read, for as long as it is stored.
+ */
+export function plausibleSharedUntil(until: number, now: number, maxMs: number): number | undefined {
+  if (!Number.isFinite(until) || until > now + maxMs + CLOCK_SKEW_MS) return undefined;
+  return cappedUntil(until, now, maxMs);
+}
+
 /** When the target may take traffic again: `now` if not cooling. */
 export function cooldownEndsAt(state: CooldownState, now: number): number {
   return state.kind === 'cooling' && state.until > now ? state.until : now;
@@ -34,15 +55,17 @@ export interface CooldownDecision {
 }
 
 /**
- * Cooldown policy. `retry-after` (or a cooldown observation) is honoured as sent. A 429 without one
+ * Cooldown policy. `retry-after` (or a cooldown observation) is honoured as sent, up to `maxMs`
+ * (`routing.maxCooldownMs`); every cooldown, derived ones included, ends within `maxMs`. A 429 without one
  * (Bedrock, Vertex) is evidence that the provider had no room for this charge: its buckets are
  * recorded as empty and the cooldown is derived as the time until they refill enough for this
  * request again (our typical request, by the same bucket math the selection uses).
  */
-export function applyOutcomeCooldown(state: CooldownState, headroom: HeadroomState, outcome: AttemptOutcome, charge: Charge, now: number): CooldownDecision {
+export function applyOutcomeCooldown(state: CooldownState, headroom: HeadroomState, outcome: AttemptOutcome, charge: Charge, now: number, maxMs: number): CooldownDecision {
   let cooldown = state;
   let until: number | undefined;
-  const extend = (to: number, source: 'retry-after' | 'derived') => {
+  const extend = (uncapped: number, source: 'retry-after' | 'derived') => {
+    const to = cappedUntil(uncapped, now, maxMs);
     const next = extendCooldown(cooldown, to, source);
     if (next !== cooldown) until = Math.max(until ?? to, to);
     cooldown = next;

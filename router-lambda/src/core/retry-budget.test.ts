@@ -1,49 +1,30 @@
 import { InvalidOptionError } from './errors';
-import { createRetryBudget, recordRequest, resolveRetryBudget, retryBudgetView, tryRetry, type RetryBudgetState } from './retry-budget';
+import { resolveRetryBudget, retryAllowance, retryAllowed, retryBudgetView } from './retry-budget';
 
 const options = resolveRetryBudget({ fraction: 0.2 });
 
-function retries(state: RetryBudgetState, count: number, now: number): { allowed: number; state: RetryBudgetState } {
-  let allowed = 0;
-  for (let i = 0; i < count; i++) {
-    const r = tryRetry(state, options, now);
-    state = r.state;
-    if (r.allowed) allowed++;
-  }
-  return { allowed, state };
-}
-
-describe('retry budget', () => {
-  it('lets a quiet target retry up to the minimum', () => {
-    const r = retries(createRetryBudget({ fraction: 0.2 }), 5, 0);
-    expect(r.allowed).toBe(3);
-    expect(r.state.denials).toBe(2);
+describe('retry budget (Envoy: concurrent retries as a share of active requests)', () => {
+  it('always allows min_retry_concurrency active retries', () => {
+    expect(retryAllowance(options, 1)).toBe(3);
+    expect(retryAllowed(options, { activeRequests: 1, activeRetries: 0 })).toBe(true);
+    expect(retryAllowed(options, { activeRequests: 3, activeRetries: 2 })).toBe(true);
+    expect(retryAllowed(options, { activeRequests: 3, activeRetries: 3 })).toBe(false);
   });
 
-  it('caps retries at the fraction of requests in the window', () => {
-    let s = createRetryBudget({ fraction: 0.2 });
-    for (let i = 0; i < 100; i++) s = recordRequest(s, i * 10);
-    const r = retries(s, 30, 1_000);
-    expect(r.allowed).toBe(20);
-    expect(retryBudgetView(r.state, options, 1_000)).toEqual({ requests: 100, retries: 20, allowance: 20, denials: 10 });
+  it('grows with the active requests: 20% of 100 is 20 active retries', () => {
+    expect(retryAllowance(options, 100)).toBe(20);
+    expect(retryAllowed(options, { activeRequests: 100, activeRetries: 19 })).toBe(true);
+    expect(retryAllowed(options, { activeRequests: 100, activeRetries: 20 })).toBe(false);
   });
 
-  it('slides: old requests and retries leave the window', () => {
-    let s = createRetryBudget({ fraction: 0.2 });
-    for (let i = 0; i < 100; i++) s = recordRequest(s, 0);
-    s = retries(s, 20, 0).state;
-    expect(tryRetry(s, options, 5_000).allowed).toBe(false);
-    expect(retryBudgetView(s, options, 11_000)).toMatchObject({ requests: 0, retries: 0, allowance: 3 });
-    expect(tryRetry(s, options, 11_000).allowed).toBe(true);
+  it('is viewed as plain data', () => {
+    const view = retryBudgetView(options, { activeRequests: 50, activeRetries: 4 }, 2);
+    expect(view).toEqual({ activeRequests: 50, activeRetries: 4, allowance: 10, denials: 2 });
+    expect(JSON.parse(JSON.stringify(view))).toEqual(view);
   });
 
-  it('is plain data that survives JSON', () => {
-    const s = recordRequest(createRetryBudget({ fraction: 0.2 }), 5);
-    expect(JSON.parse(JSON.stringify(s))).toEqual(s);
-  });
-
-  it('rejects a fraction outside [0, 1] with the value', () => {
+  it('rejects options out of range with the value', () => {
     expect(() => resolveRetryBudget({ fraction: 1.5 })).toThrow(InvalidOptionError);
-    expect(() => resolveRetryBudget({ fraction: 0.2, minRetries: -1 })).toThrow('minRetries = -1');
+    expect(() => resolveRetryBudget({ fraction: 0.2, minRetryConcurrency: -1 })).toThrow('minRetryConcurrency = -1');
   });
 });

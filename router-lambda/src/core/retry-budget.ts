@@ -1,73 +1,62 @@
-import { InvalidOptionError, positiveOption } from './errors';
-import { emptyLedger, ledgerAdd, ledgerTotal, pruneLedger, type LedgerState } from './sliding-ledger';
+import { InvalidOptionError } from './errors';
 
 /**
- * Envoy-style retry budget for one target: retries caused by its failures may be at most
- * `fraction` of the requests it was sent over a sliding window, with a floor of `minRetries` so a
- * quiet target can still fail over. Plain data.
+ * Envoy's retry budget, kept per family. Envoy's `RetryBudget` "specifies the limit on concurrent
+ * retries as a percentage of the sum of active requests and active pending requests" (default 20%),
+ * and "the limit on the number of active retries may never go below" `min_retry_concurrency`
+ * (default 3): https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/circuit_breaker.proto
+ * (CircuitBreakers.Thresholds.RetryBudget).
+ *
+ * Envoy budgets a cluster, and a family is our cluster: the budget counts the family's requests in
+ * flight, so one failing target never spends what lets requests fail over to the healthy ones. It
+ * bounds retry concurrency, not a retry rate; the breakers and cooldowns are what stop sending to a
+ * target that keeps failing.
  */
 export interface RetryBudgetOptions {
-  /** Share of requests that may be retried. @default the config's routing.retryBudget (0.2) */
+  /** Share of the family's active requests that may be retries at once. @default the config's routing.retryBudget (0.2) */
   readonly fraction: number;
-  /** Retries allowed per window whatever the traffic (Envoy's min_retry_concurrency). @default 3 */
-  readonly minRetries?: number;
-  /** @default 10000 */
-  readonly windowMs?: number;
-  /** @default 1000 */
-  readonly slotMs?: number;
+  /** Active retries always allowed, whatever the traffic (Envoy's min_retry_concurrency). @default 3 */
+  readonly minRetryConcurrency?: number;
 }
 
-export interface RetryBudgetState {
-  readonly requests: LedgerState;
-  readonly retries: LedgerState;
+export type ResolvedRetryBudgetOptions = Required<RetryBudgetOptions>;
+
+export function resolveRetryBudget(options: RetryBudgetOptions): ResolvedRetryBudgetOptions {
+  if (!(options.fraction >= 0 && options.fraction <= 1)) throw new InvalidOptionError({ option: 'retryBudget.fraction', received: options.fraction, allowed: 'a number in [0, 1]' });
+  const minRetryConcurrency = options.minRetryConcurrency ?? 3;
+  if (!(Number.isInteger(minRetryConcurrency) && minRetryConcurrency >= 0)) {
+    throw new InvalidOptionError({ option: 'retryBudget.minRetryConcurrency', received: minRetryConcurrency, allowed: 'an integer >= 0' });
+  }
+  return { fraction: options.fraction, minRetryConcurrency };
+}
+
+/** What is in flight in one family right now (attempts placed and not yet completed). */
+export interface FamilyActivity {
+  readonly activeRequests: number;
+  /** Attempts placed as failover retries. */
+  readonly activeRetries: number;
+}
+
+/** Active retries the family may have at once. */
+export function retryAllowance(options: ResolvedRetryBudgetOptions, activeRequests: number): number {
+  return Math.max(options.minRetryConcurrency, Math.floor(options.fraction * activeRequests + 1e-9));
+}
+
+/**
+ * May one more retry start? `activity` counts the request asking among the active requests (its
+ * failed attempt has just completed; its retry will be active).
+ */
+export function retryAllowed(options: ResolvedRetryBudgetOptions, activity: FamilyActivity): boolean {
+  return activity.activeRetries + 1 <= retryAllowance(options, activity.activeRequests);
+}
+
+export interface RetryBudgetView extends FamilyActivity {
+  /** Active retries allowed at this activity. */
+  readonly allowance: number;
   /** Retries refused since the router started (a counter for metrics). */
   readonly denials: number;
 }
 
-export interface ResolvedRetryBudgetOptions {
-  readonly fraction: number;
-  readonly minRetries: number;
-}
-
-export function resolveRetryBudget(options: RetryBudgetOptions): ResolvedRetryBudgetOptions {
-  if (!(options.fraction >= 0 && options.fraction <= 1)) throw new InvalidOptionError({ option: 'retryBudget.fraction', received: options.fraction, allowed: 'a number in [0, 1]' });
-  const minRetries = options.minRetries ?? 3;
-  if (!(Number.isInteger(minRetries) && minRetries >= 0)) throw new InvalidOptionError({ option: 'retryBudget.minRetries', received: minRetries, allowed: 'an integer >= 0' });
-  return { fraction: options.fraction, minRetries };
-}
-
-export function createRetryBudget(options: RetryBudgetOptions): RetryBudgetState {
-  resolveRetryBudget(options);
-  const windowMs = positiveOption('retryBudget.windowMs', options.windowMs ?? 10_000);
-  const slotMs = positiveOption('retryBudget.slotMs', options.slotMs ?? 1_000);
-  return { requests: emptyLedger(windowMs, slotMs), retries: emptyLedger(windowMs, slotMs), denials: 0 };
-}
-
-export function recordRequest(state: RetryBudgetState, now: number): RetryBudgetState {
-  return { ...state, requests: ledgerAdd(pruneLedger(state.requests, now), 1, now) };
-}
-
-export interface RetryBudgetView {
-  readonly requests: number;
-  readonly retries: number;
-  /** Retries allowed in the current window. */
-  readonly allowance: number;
-  readonly denials: number;
-}
-
-export function retryBudgetView(state: RetryBudgetState, options: ResolvedRetryBudgetOptions, now: number): RetryBudgetView {
-  const requests = ledgerTotal(state.requests, now);
-  return {
-    requests,
-    retries: ledgerTotal(state.retries, now),
-    allowance: Math.max(options.minRetries, Math.floor(options.fraction * requests + 1e-9)),
-    denials: state.denials,
-  };
-}
-
-/** Ask to retry; an allowed retry is recorded against the budget, a refused one counted as a denial. */
-export function tryRetry(state: RetryBudgetState, options: ResolvedRetryBudgetOptions, now: number): { allowed: boolean; state: RetryBudgetState } {
-  const view = retryBudgetView(state, options, now);
-  if (view.retries + 1 > view.allowance) return { allowed: false, state: { ...state, denials: state.denials + 1 } };
-  return { allowed: true, state: { ...state, retries: ledgerAdd(pruneLedger(state.retries, now), 1, now) } };
+export function retryBudgetView(options: ResolvedRetryBudgetOptions, activity: FamilyActivity, denials: number): RetryBudgetView {
+  return { ...activity, allowance: retryAllowance(options, activity.activeRequests), denials };
 }

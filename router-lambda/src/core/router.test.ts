@@ -22,13 +22,14 @@ describe('Router', () => {
     const router = new Router(config, { rng: seededRng(1) });
     const p = placed(router.place({ family: 'claude', estimate: small, residency: 'us' }, 0));
     expect(p.target.key).toBe('claude/bedrock-us-east-1');
-    expect(p.ticket).toMatchObject({ target: 'claude/bedrock-us-east-1', charged: { rpm: 1, tpm: 3_000 }, placedAt: 0, probe: false });
+    expect(p.ticket).toMatchObject({ target: 'claude/bedrock-us-east-1', charged: { rpm: 1, tpm: 3_000 }, placedAt: 0, probe: false, retry: false });
+    expect(router.status(0).families.find((f) => f.family === 'claude')!.retryBudget).toMatchObject({ activeRequests: 1, activeRetries: 0 });
     const done = router.complete(p.ticket, { kind: 'success', usage: { inputTokens: 1_000, outputTokens: 100 }, observations: [] }, 500);
     expect(done).toEqual({ target: 'claude/bedrock-us-east-1', failover: false, shared: { charge: { tpm: -1_500 } }, breaker: 'closed' });
     const status = router.status(500).targets.find((t) => t.key === 'claude/bedrock-us-east-1')!;
     // 27,000 left + 250 refilled in 0.5 s + 1,500 refunded.
     expect(status.buckets.tpm).toEqual({ limit: 30_000, remaining: 28_750, own: 28_750 });
-    expect(status.retryBudget.requests).toBe(1);
+    expect(router.status(500).families.find((f) => f.family === 'claude')!.retryBudget).toMatchObject({ activeRequests: 0, activeRetries: 0 });
   });
 
   it('throws on an unknown family and on completing a ticket twice', () => {
@@ -95,11 +96,79 @@ describe('Router', () => {
     expect(router.complete(probe.ticket, { kind: 'success', usage: { inputTokens: 1_000, outputTokens: 10 }, observations: [] }, 1_500).breaker).toBe('closed');
   });
 
-  it('caps retries with the retry budget and counts denials', () => {
+  it('caps concurrent retries per family with the retry budget and counts denials', () => {
     const router = new Router(config, { rng: seededRng(7) });
-    const answers = Array.from({ length: 5 }, () => router.mayRetry('claude/anthropic', 0).allowed);
-    expect(answers).toEqual([true, true, true, false, false]);
-    expect(router.status(0).targets.find((t) => t.key === 'claude/anthropic')!.retryBudget).toMatchObject({ denials: 2, retries: 3 });
+    const request = { family: 'claude', estimate: { inputTokens: 10, maxTokens: 10 } };
+    // Three retries in flight: the minimum concurrency (3) is spent while the family has few active requests.
+    const retries = Array.from({ length: 3 }, () => {
+      expect(router.mayRetry('claude/anthropic', 0).allowed).toBe(true);
+      return placed(router.place(request, 0, undefined, new Set(['claude/anthropic']))).ticket;
+    });
+    expect(retries.every((t) => t.retry)).toBe(true);
+    expect(router.mayRetry('claude/bedrock-us-east-1', 0)).toEqual({ allowed: false, denials: 1 });
+    // The other family's budget is its own.
+    expect(router.mayRetry('gpt/openai', 0).allowed).toBe(true);
+    // A retry that ends frees its slot.
+    router.complete(retries[0]!, { kind: 'success', usage: { inputTokens: 10, outputTokens: 1 }, observations: [] }, 1);
+    expect(router.mayRetry('claude/anthropic', 1).allowed).toBe(true);
+    expect(router.status(1).families.find((f) => f.family === 'claude')!.retryBudget).toEqual({ activeRequests: 2, activeRetries: 2, allowance: 3, denials: 1 });
+  });
+
+  it('one failing target never denies failover to healthy ones (the budget is the family\'s, not the target\'s)', () => {
+    // Before the breaker opens (5 consecutive failures), every failure on the one bad target may fail over.
+    const router = new Router(config, { rng: seededRng(9), strategy: { name: 'anthropic-first', choose: (c) => c.find((x) => x.key === 'claude/anthropic') ?? c[0]! } });
+    const request = { family: 'claude', estimate: { inputTokens: 100, maxTokens: 100 } };
+    for (let i = 0; i < 5; i++) {
+      const first = placed(router.place(request, i * 100));
+      expect(first.target.key).toBe('claude/anthropic');
+      expect(router.complete(first.ticket, { kind: 'server-error', status: 500 }, i * 100 + 10).failover).toBe(true);
+      expect(router.mayRetry(first.target.key, i * 100 + 10).allowed).toBe(true);
+      const retry = placed(router.place(request, i * 100 + 10, undefined, new Set([first.target.key])));
+      router.complete(retry.ticket, { kind: 'success', usage: { inputTokens: 100, outputTokens: 10 }, observations: [] }, i * 100 + 20);
+    }
+    expect(router.status(500).families.find((f) => f.family === 'claude')!.retryBudget.denials).toBe(0);
+  });
+
+  it('releases a ticket that was never sent: reservation returned, no breaker, cooldown or budget effect', () => {
+    const router = new Router(config, { rng: seededRng(10), breaker: { consecutiveFailures: 1 } });
+    const pin = { family: 'claude', estimate: small, residency: 'us' } as const;
+    const before = router.status(0).targets.find((t) => t.key === 'claude/bedrock-us-east-1')!;
+    for (let i = 0; i < 20; i++) {
+      const p = placed(router.place(pin, 0));
+      expect(router.release(p.ticket, 0)).toEqual({ target: 'claude/bedrock-us-east-1', failover: false, shared: { charge: { rpm: -1, tpm: -3_000 } }, breaker: 'closed' });
+      expect(() => router.release(p.ticket, 0)).toThrow(TicketError);
+    }
+    const after = router.status(0);
+    expect(after.targets.find((t) => t.key === 'claude/bedrock-us-east-1')).toEqual(before);
+    expect(after.families.find((f) => f.family === 'claude')!.retryBudget.activeRequests).toBe(0);
+  });
+
+  it('releasing a half-open probe frees the probe slot without closing or reopening the breaker', () => {
+    const router = new Router(config, { rng: seededRng(11), breaker: { consecutiveFailures: 1, halfOpenAfterMs: 1_000 } });
+    const pin = { family: 'claude', estimate: small, residency: 'us' } as const;
+    router.complete(placed(router.place(pin, 0)).ticket, { kind: 'timeout' }, 0);
+    const probe = placed(router.place(pin, 1_000));
+    expect(probe.ticket.probe).toBe(true);
+    expect(router.release(probe.ticket, 1_000).breaker).toBe('half-open');
+    expect(placed(router.place(pin, 1_001)).ticket.probe).toBe(true);
+  });
+
+  it('caps cooldowns at routing.maxCooldownMs, ignores implausible shared ones and tells clients no more', () => {
+    const capped = { ...config, routing: { ...config.routing, maxCooldownMs: 120_000 } };
+    const router = new Router(capped, { rng: seededRng(12) });
+    const pin = { family: 'claude', estimate: small, residency: 'us' } as const;
+    const p = placed(router.place(pin, 0));
+    const done = router.complete(p.ticket, { kind: 'throttled', retryAfterMs: 31_536_000_000, observations: [] }, 0);
+    expect(done.shared.cooldownUntil).toBe(120_000);
+    expect(router.place(pin, 1_000)).toMatchObject({ kind: 'exhausted', retryAt: 120_000 });
+    expect(router.nextAvailableMs(pin, 1_000)).toBe(119_000);
+    expect(router.clientRetryAfter(31_536_000_000).seconds).toBeLessThanOrEqual(120);
+    // A shared item from before the cap (a year out) is not honoured; one within the cap is.
+    const fresh = new Router(capped, { rng: seededRng(13) });
+    const year = { 'claude/bedrock-us-east-1': { windows: [], used: {}, cooldownUntil: 31_536_000_000, readAt: 0 } };
+    expect(fresh.place(pin, 0, year).kind).toBe('placed');
+    const soon = { 'claude/bedrock-us-east-1': { windows: [], used: {}, cooldownUntil: 60_000, readAt: 0 } };
+    expect(fresh.place(pin, 0, soon)).toMatchObject({ kind: 'exhausted', retryAt: 60_000 });
   });
 
   it('applies header observations: a target that reports little remaining is avoided', () => {

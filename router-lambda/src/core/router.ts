@@ -1,11 +1,12 @@
 import { servesPin, type Charge, type RequestEstimate, type RouterConfig, type RouterTarget } from '@headroom/plan/runtime';
 import { isFailoverTrigger, type AttemptOutcome, type RouteRequest, type SharedUsage } from './contracts';
 import { breakerOnOutcome, breakerOnPlaced, breakerVerdict, resolveBreakerOptions, type BreakerOptions, type BreakerView, type ResolvedBreakerOptions } from './circuit-breaker';
-import { applyOutcomeCooldown, extendCooldown } from './cooldown';
+import { clientRetryAfter, type ClientRetryAfter } from './client-retry-after';
+import { applyOutcomeCooldown, extendCooldown, plausibleSharedUntil } from './cooldown';
 import { TicketError, UnknownFamilyError, UnknownTargetError } from './errors';
 import { admissionChargeFor, observeHeadroom, observeSharedUsage, reserveHeadroom, settledChargeFor, settleHeadroom } from './headroom';
 import { discountScarce, scarcePinServers } from './pin-reserve';
-import { recordRequest, resolveRetryBudget, tryRetry, type ResolvedRetryBudgetOptions, type RetryBudgetOptions } from './retry-budget';
+import { resolveRetryBudget, retryAllowed, retryBudgetView, type FamilyActivity, type ResolvedRetryBudgetOptions, type RetryBudgetOptions, type RetryBudgetView } from './retry-budget';
 import type { Rng } from './rng';
 import { powerOfTwoChoices, type Candidate, type SelectionStrategy } from './selection';
 import { availability, createTargetState, targetStatus, type TargetState, type TargetStatus } from './target-state';
@@ -17,7 +18,7 @@ export interface RouterOptions {
   readonly strategy?: SelectionStrategy;
   /** @default resolveBreakerOptions() defaults; probeTimeoutMs defaults to the config's timeoutMs */
   readonly breaker?: BreakerOptions;
-  /** @default fraction = config.routing.retryBudget, minRetries 3, window 10 s */
+  /** @default fraction = config.routing.retryBudget, minRetryConcurrency 3 (per family) */
   readonly retryBudget?: Partial<RetryBudgetOptions>;
 }
 
@@ -31,6 +32,8 @@ export interface Ticket {
   readonly placedAt: number;
   /** Placed as a half-open breaker probe. */
   readonly probe: boolean;
+  /** Placed as a failover retry (other targets were excluded): counts against the family's retry budget while active. */
+  readonly retry: boolean;
 }
 
 export type Placement =
@@ -66,21 +69,25 @@ const REFUNDED: ReadonlySet<AttemptOutcome['kind']> = new Set(['throttled', 'ove
  */
 export class Router {
   private readonly states = new Map<string, TargetState>();
-  private readonly outstanding = new Set<string>();
+  /** Placed and not yet completed: the family's active requests and retries (retry-budget.ts). */
+  private readonly outstanding = new Map<string, Ticket>();
+  private readonly retryDenials = new Map<string, number>();
   /** Per family: the scarce servers of its residency pins, kept for pinned demand (pin-reserve.ts). */
   private readonly scarce = new Map<string, ReadonlySet<string>>();
   private readonly strategy: SelectionStrategy;
   private readonly breaker: ResolvedBreakerOptions;
   private readonly budget: ResolvedRetryBudgetOptions;
+  /** No cooldown, and no wait told to a client, lasts longer (routing.maxCooldownMs). */
+  private readonly maxCooldownMs: number;
   private sequence = 0;
 
   constructor(readonly config: RouterConfig, private readonly options: RouterOptions) {
     this.strategy = options.strategy ?? powerOfTwoChoices;
     this.breaker = resolveBreakerOptions({ probeTimeoutMs: config.routing.timeouts.headersMs, ...options.breaker });
-    const retryBudget = { fraction: config.routing.retryBudget, ...options.retryBudget };
-    this.budget = resolveRetryBudget(retryBudget);
+    this.budget = resolveRetryBudget({ fraction: config.routing.retryBudget, ...options.retryBudget });
+    this.maxCooldownMs = config.routing.maxCooldownMs;
     for (const [key, target] of Object.entries(config.targets)) {
-      this.states.set(key, createTargetState(target, { breaker: this.breaker, retryBudget }));
+      this.states.set(key, createTargetState(target, { breaker: this.breaker }));
     }
     for (const [family, { targets }] of Object.entries(config.families)) {
       for (const key of targets) if (!this.states.has(key)) throw new UnknownTargetError({ target: key, where: `family ${family}` });
@@ -92,7 +99,7 @@ export class Router {
   place(request: RouteRequest, now: number, shared?: Readonly<Record<string, SharedUsage>>, excluded?: ReadonlySet<string>): Placement {
     const family = this.config.families[request.family];
     if (!family) throw new UnknownFamilyError({ family: request.family, known: Object.keys(this.config.families).sort() });
-    if (shared) this.observeShared(shared);
+    if (shared) this.observeShared(shared, now);
     const pin = request.residency;
     const eligible = family.targets.filter((key) => pin === undefined || servesPin(this.target(key).residency, pin));
     if (eligible.length === 0) return { kind: 'unservable', reason: 'no-target-serves-pin' };
@@ -126,10 +133,12 @@ export class Router {
       ...state,
       headroom: reserveHeadroom(state.headroom, charged, now),
       breaker: breakerOnPlaced(state.breaker, this.breaker, now),
-      budget: recordRequest(state.budget, now),
     });
-    const ticket: Ticket = { id: String(++this.sequence), target: chosen.key, family: request.family, estimate: request.estimate, charged, placedAt: now, probe: probes.has(chosen.key) };
-    this.outstanding.add(ticket.id);
+    const ticket: Ticket = {
+      id: String(++this.sequence), target: chosen.key, family: request.family, estimate: request.estimate, charged, placedAt: now,
+      probe: probes.has(chosen.key), retry: (excluded?.size ?? 0) > 0,
+    };
+    this.outstanding.set(ticket.id, ticket);
     return { kind: 'placed', target: this.target(chosen.key), ticket, headroomAfter: chosen.score };
   }
 
@@ -151,7 +160,7 @@ export class Router {
     }
     // Headers on this response already include its own final cost: apply them after settling.
     headroom = observeHeadroom(headroom, 'observations' in outcome ? outcome.observations : []);
-    const cooling = applyOutcomeCooldown(state.cooldown, headroom, outcome, ticket.charged, now);
+    const cooling = applyOutcomeCooldown(state.cooldown, headroom, outcome, ticket.charged, now, this.maxCooldownMs);
     const breaker = breakerOnOutcome(state.breaker, this.breaker, breakerVerdict(outcome), ticket.probe, ticket.placedAt, now);
     this.states.set(ticket.target, { ...state, headroom: cooling.headroom, cooldown: cooling.cooldown, breaker });
     const shared: SharedEffects = {
@@ -161,25 +170,78 @@ export class Router {
     return { target: ticket.target, failover: isFailoverTrigger(outcome), shared, breaker: breaker.kind };
   }
 
-  /** May the pipeline retry after `targetKey` failed? Consumes that target's retry budget; a refusal is counted. */
-  mayRetry(targetKey: string, now: number): { readonly allowed: boolean; readonly denials: number } {
-    const state = this.state(targetKey);
-    const result = tryRetry(state.budget, this.budget, now);
-    this.states.set(targetKey, { ...state, budget: result.state });
-    return { allowed: result.allowed, denials: result.state.denials };
+  /**
+   * The request was never sent (the adapter could not build the upstream call from it): return the
+   * reservation and free a probe slot, with no breaker, cooldown or budget effect. Once per ticket,
+   * instead of `complete`.
+   */
+  release(ticket: Ticket, now: number): Completion {
+    if (!this.outstanding.delete(ticket.id)) throw new TicketError({ ticket: ticket.id, target: ticket.target, problem: 'unknown-or-completed' });
+    const state = this.state(ticket.target);
+    const { state: headroom, delta } = settleHeadroom(state.headroom, ticket.charged, {}, now);
+    const breaker = breakerOnOutcome(state.breaker, this.breaker, 'neutral', ticket.probe, ticket.placedAt, now);
+    this.states.set(ticket.target, { ...state, headroom, breaker });
+    return { target: ticket.target, failover: false, shared: Object.keys(delta).length > 0 ? { charge: delta } : {}, breaker: breaker.kind };
   }
 
-  /** Per-target headroom, buckets, cooldown, breaker and retry budget: plain data for GET /status and metrics. */
-  status(now: number): { readonly strategy: string; readonly targets: readonly TargetStatus[] } {
-    const targets = [...this.states.keys()].sort().map((key) => targetStatus(this.target(key), this.state(key), this.breaker, this.budget, now));
-    return { strategy: this.strategy.name, targets };
+  /**
+   * May the pipeline retry after `targetKey` failed? Envoy's retry budget over the target's family
+   * (retry-budget.ts): a refusal is counted. Call right before placing the retry.
+   */
+  mayRetry(targetKey: string, _now: number): { readonly allowed: boolean; readonly denials: number } {
+    const family = this.target(targetKey).family;
+    const active = this.activity(family);
+    // The request asking is active too: its failed attempt has completed, its retry is about to start.
+    const allowed = retryAllowed(this.budget, { ...active, activeRequests: active.activeRequests + 1 });
+    const denials = (this.retryDenials.get(family) ?? 0) + (allowed ? 0 : 1);
+    this.retryDenials.set(family, denials);
+    return { allowed, denials };
   }
 
-  private observeShared(shared: Readonly<Record<string, SharedUsage>>): void {
+  /** How long until some target of the family can take this request (ignoring exclusions); Infinity if none ever can. */
+  nextAvailableMs(request: RouteRequest, now: number): number {
+    const family = this.config.families[request.family];
+    if (!family) throw new UnknownFamilyError({ family: request.family, known: Object.keys(this.config.families).sort() });
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const key of family.targets) {
+      if (request.residency !== undefined && !servesPin(this.target(key).residency, request.residency)) continue;
+      const verdict = availability(this.state(key), admissionChargeFor(this.target(key), request.estimate), this.breaker, now);
+      earliest = Math.min(earliest, verdict.kind === 'available' ? now : verdict.at);
+    }
+    return earliest - now;
+  }
+
+  /** What to tell a client refused for `waitMs`: jittered by the injected rng, capped at routing.maxCooldownMs. */
+  clientRetryAfter(waitMs: number): ClientRetryAfter {
+    return clientRetryAfter(waitMs, this.options.rng, this.maxCooldownMs);
+  }
+
+  /** Per-target headroom, buckets, cooldown and breaker, and per family the retry budget: plain data for GET /status and metrics. */
+  status(now: number): { readonly strategy: string; readonly targets: readonly TargetStatus[]; readonly families: readonly { readonly family: string; readonly retryBudget: RetryBudgetView }[] } {
+    const targets = [...this.states.keys()].sort().map((key) => targetStatus(this.target(key), this.state(key), this.breaker, now));
+    const families = Object.keys(this.config.families).sort().map((family) => ({
+      family, retryBudget: retryBudgetView(this.budget, this.activity(family), this.retryDenials.get(family) ?? 0),
+    }));
+    return { strategy: this.strategy.name, targets, families };
+  }
+
+  private activity(family: string): FamilyActivity {
+    let activeRequests = 0;
+    let activeRetries = 0;
+    for (const ticket of this.outstanding.values()) {
+      if (ticket.family !== family) continue;
+      activeRequests++;
+      if (ticket.retry) activeRetries++;
+    }
+    return { activeRequests, activeRetries };
+  }
+
+  private observeShared(shared: Readonly<Record<string, SharedUsage>>, now: number): void {
     for (const [key, usage] of Object.entries(shared)) {
       const state = this.states.get(key);
       if (!state) continue;
-      const cooldown = usage.cooldownUntil !== undefined ? extendCooldown(state.cooldown, usage.cooldownUntil, 'shared') : state.cooldown;
+      const until = usage.cooldownUntil !== undefined ? plausibleSharedUntil(usage.cooldownUntil, now, this.maxCooldownMs) : undefined;
+      const cooldown = until !== undefined ? extendCooldown(state.cooldown, until, 'shared') : state.cooldown;
       this.states.set(key, { ...state, headroom: observeSharedUsage(state.headroom, usage), cooldown });
     }
   }

@@ -2,13 +2,12 @@ import { breakerOnOutcome, breakerOnPlaced, resolveBreakerOptions } from './circ
 import { extendCooldown } from './cooldown';
 import { exampleConfig } from './fixtures';
 import { reserveHeadroom } from './headroom';
-import { resolveRetryBudget } from './retry-budget';
 import { availability, createTargetState, targetStatus } from './target-state';
 
 const config = exampleConfig();
 const target = config.targets['claude/bedrock-us-east-1']!;
 const breaker = resolveBreakerOptions({ consecutiveFailures: 1, halfOpenAfterMs: 2_000 });
-const options = { breaker, retryBudget: { fraction: 0.2 } };
+const options = { breaker };
 const charge = { rpm: 1, tpm: 3_000 };
 
 describe('target state', () => {
@@ -30,13 +29,12 @@ describe('target state', () => {
   it('reports plain, serialisable status', () => {
     const s = createTargetState(target, options);
     const half = { ...s, breaker: breakerOnPlaced(breakerOnOutcome(s.breaker, breaker, 'failure', false, 0, 0), breaker, 2_000), cooldown: extendCooldown(s.cooldown, 9_000, 'derived') };
-    const status = targetStatus(target, half, breaker, resolveRetryBudget({ fraction: 0.2 }), 2_000);
+    const status = targetStatus(target, half, breaker, 2_000);
     expect(status).toEqual({
       key: 'claude/bedrock-us-east-1', family: 'claude', provider: 'bedrock', region: target.region,
       headroomPct: 100, buckets: { rpm: { limit: 1_000, remaining: 1_000, own: 1_000 }, tpm: { limit: 30_000, remaining: 30_000, own: 30_000 } },
       cooldown: { until: 9_000, source: 'derived' },
       breaker: { kind: 'half-open', probesInFlight: 1, reopenings: 0 },
-      retryBudget: { requests: 0, retries: 0, allowance: 3, denials: 0 },
     });
     expect(JSON.parse(JSON.stringify(status))).toEqual(status);
   });

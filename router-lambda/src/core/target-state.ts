@@ -2,19 +2,16 @@ import type { Charge, RouterTarget } from '@headroom/plan/runtime';
 import { breakerAdmits, breakerAvailableAt, breakerView, closedBreaker, type BreakerState, type BreakerView, type ResolvedBreakerOptions } from './circuit-breaker';
 import { CLEAR, cooldownEndsAt, type CooldownState } from './cooldown';
 import { capacityFor, createHeadroom, headroomAfter, headroomMsUntilFits, headroomView, type HeadroomState, type HeadroomView } from './headroom';
-import { createRetryBudget, retryBudgetView, type ResolvedRetryBudgetOptions, type RetryBudgetOptions, type RetryBudgetState, type RetryBudgetView } from './retry-budget';
 
 /** Everything the router knows about one target: plain data, one field per policy. */
 export interface TargetState {
   readonly headroom: HeadroomState;
   readonly cooldown: CooldownState;
   readonly breaker: BreakerState;
-  readonly budget: RetryBudgetState;
 }
 
 export interface TargetStateOptions {
   readonly breaker: ResolvedBreakerOptions;
-  readonly retryBudget: RetryBudgetOptions;
 }
 
 export function createTargetState(target: RouterTarget, options: TargetStateOptions): TargetState {
@@ -22,7 +19,6 @@ export function createTargetState(target: RouterTarget, options: TargetStateOpti
     headroom: createHeadroom(target),
     cooldown: CLEAR,
     breaker: closedBreaker(options.breaker),
-    budget: createRetryBudget(options.retryBudget),
   };
 }
 
@@ -56,10 +52,9 @@ export interface TargetStatus extends HeadroomView {
   /** Present while cooling. */
   readonly cooldown?: { readonly until: number; readonly source: string };
   readonly breaker: BreakerView;
-  readonly retryBudget: RetryBudgetView;
 }
 
-export function targetStatus(target: RouterTarget, state: TargetState, breaker: ResolvedBreakerOptions, budget: ResolvedRetryBudgetOptions, now: number): TargetStatus {
+export function targetStatus(target: RouterTarget, state: TargetState, breaker: ResolvedBreakerOptions, now: number): TargetStatus {
   const coolsAt = cooldownEndsAt(state.cooldown, now);
   return {
     key: target.key,
@@ -69,6 +64,5 @@ export function targetStatus(target: RouterTarget, state: TargetState, breaker: 
     ...headroomView(state.headroom, now),
     ...(coolsAt > now && state.cooldown.kind === 'cooling' ? { cooldown: { until: coolsAt, source: state.cooldown.source } } : {}),
     breaker: breakerView(state.breaker, breaker, now),
-    retryBudget: retryBudgetView(state.budget, budget, now),
   };
 }
