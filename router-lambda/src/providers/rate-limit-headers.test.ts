@@ -27,6 +27,24 @@ describe('retryAfterMs', () => {
     [{ 'retry-after-ms': '-1', 'retry-after': '3' }, 3000],
     [{}, undefined],
   ])('%j → %p', (headers, expected) => expect(retryAfterMs(headers, NOW)).toBe(expected));
+
+  // The repros: a year in seconds, and an HTTP-date in 2031 (129027832 s away at the time).
+  it.each<[string, Record<string, string>, number | undefined]>([
+    ['a year in seconds', { 'retry-after': '31536000' }, undefined],
+    ['an HTTP-date five years ahead', { 'retry-after': 'Tue, 01 Jul 2031 00:00:00 GMT' }, undefined],
+    ['NaN', { 'retry-after': 'NaN' }, undefined],
+    ['Infinity ms', { 'retry-after-ms': 'Infinity' }, undefined],
+    ['an absurd precise header falls back to a plausible retry-after', { 'retry-after-ms': '99999999999', 'retry-after': '4' }, 4000],
+    ['an absurd Azure header falls back too', { 'x-ms-retry-after-ms': '7200000', 'retry-after': '10' }, 10_000],
+    ['exactly one hour is still plausible', { 'retry-after': '3600' }, 3_600_000],
+    ['one second over the hour is not', { 'retry-after': '3601' }, undefined],
+    ['an HTTP-date 61 minutes ahead', { 'retry-after': 'Thu, 01 Jan 2026 13:01:00 GMT' }, undefined],
+  ])('treats %s as absent when implausible', (_name, headers, expected) => expect(retryAfterMs(headers, NOW)).toBe(expected));
+
+  it('an implausible retry-after yields no cooldown observation', () => {
+    expect(parseNoHeaders({ 'retry-after': '31536000' }, NOW)).toEqual([]);
+    expect(parseAnthropicHeaders({ 'retry-after': 'Tue, 01 Jul 2031 00:00:00 GMT' }, NOW)).toEqual([]);
+  });
 });
 
 describe('parseAnthropicHeaders', () => {

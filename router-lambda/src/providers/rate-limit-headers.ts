@@ -50,23 +50,38 @@ export function parseRfc3339(value: string | undefined): number | undefined {
 }
 
 /**
+ * The longest wait a retry header may plausibly ask for. Providers ask for seconds to a minute or two
+ * (LiteLLM and Portkey cap at 60 s); a longer value is a bug or an attack and counts as absent, so one
+ * header cannot park a target for a year. `routing.maxCooldownMs` caps what is left.
+ */
+export const MAX_PLAUSIBLE_RETRY_AFTER_MS = 3_600_000;
+
+const plausibleWait = (ms: number | undefined) => (ms !== undefined && Number.isFinite(ms) && ms >= 0 && ms <= MAX_PLAUSIBLE_RETRY_AFTER_MS ? ms : undefined);
+
+/** `retry-after` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from `now`; a date in the past is 0. */
+function retryAfterHeaderMs(value: string | undefined, now: number): number | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  const seconds = parseCount(text);
+  if (seconds !== undefined) return seconds * 1000;
+  // HTTP-date (IMF-fixdate and the obsolete forms): has a weekday name and "GMT".
+  if (!/^[A-Za-z]{3,9}, .+ GMT$/.test(text)) return undefined;
+  const at = Date.parse(text);
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}
+
+/**
  * Milliseconds to wait from the retry headers, preferring the precise ones:
- * `retry-after-ms` (OpenAI, Azure), `x-ms-retry-after-ms` (Azure), then `retry-after` as delay-seconds or an
- * HTTP-date (RFC 9110 §10.2.3). Undefined when none is present and valid.
+ * `retry-after-ms` (OpenAI, Azure), `x-ms-retry-after-ms` (Azure), then `retry-after`.
+ * Undefined when none is present, valid and plausible (at most MAX_PLAUSIBLE_RETRY_AFTER_MS); an
+ * implausible header is skipped and the next one read.
  */
 export function retryAfterMs(headers: HeaderBag, now: number): number | undefined {
   for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {
-    const ms = parseCount(headers[name]);
+    const ms = plausibleWait(parseCount(headers[name]));
     if (ms !== undefined) return ms;
   }
-  const retryAfter = headers['retry-after']?.trim();
-  if (!retryAfter) return undefined;
-  const seconds = parseCount(retryAfter);
-  if (seconds !== undefined) return seconds * 1000;
-  // HTTP-date (IMF-fixdate and the obsolete forms): has a weekday name and "GMT".
-  if (!/^[A-Za-z]{3,9}, .+ GMT$/.test(retryAfter)) return undefined;
-  const at = Date.parse(retryAfter);
-  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+  return plausibleWait(retryAfterHeaderMs(headers['retry-after'], now));
 }
 
 function cooldown(headers: HeaderBag, now: number): Observation[] {
