@@ -1,5 +1,6 @@
-import { LIMIT_KINDS, type LimitKind } from '@headroom/plan/runtime';
+import { LIMIT_KINDS, ROUTING_DEFAULTS, type LimitKind } from '@headroom/plan/runtime';
 import type { SharedStore, SharedUsage } from './contracts';
+import { cappedUntil, CLOCK_SKEW_MS, plausibleSharedUntil } from './cooldown';
 // The same sliding 10-s sub-window arithmetic as the DynamoDB store, so both implementations agree.
 import { subWindowStart, sumTrailing, trailingWindows, TRAILING_MS, SUB_WINDOW_MS, type Counts } from './sliding-windows';
 
@@ -11,6 +12,12 @@ import { subWindowStart, sumTrailing, trailingWindows, TRAILING_MS, SUB_WINDOW_M
 export class InMemorySharedStore implements SharedStore {
   private readonly windows = new Map<string, Map<number, Counts>>();
   private readonly cooldowns = new Map<string, number>();
+  private readonly maxCooldownMs: number;
+
+  /** `maxCooldownMs`: as the DynamoDB store, no cooldown is kept or reported further out. @default ROUTING_DEFAULTS.maxCooldownMs */
+  constructor(options: { readonly maxCooldownMs?: number } = {}) {
+    this.maxCooldownMs = options.maxCooldownMs ?? ROUTING_DEFAULTS.maxCooldownMs;
+  }
 
   async read(targets: readonly string[], now: number): Promise<Readonly<Record<string, SharedUsage>>> {
     const result: Record<string, SharedUsage> = {};
@@ -22,7 +29,8 @@ export class InMemorySharedStore implements SharedStore {
         const charge = windows?.get(start);
         return charge ? [{ start, charge: { ...charge } }] : [];
       });
-      const until = this.cooldowns.get(target);
+      const stored = this.cooldowns.get(target);
+      const until = stored !== undefined ? plausibleSharedUntil(stored, now, this.maxCooldownMs) : undefined;
       result[target] = { windows: recent, used, readAt: now, ...(until !== undefined && until > now ? { cooldownUntil: until } : {}) };
     }
     return result;
@@ -40,8 +48,11 @@ export class InMemorySharedStore implements SharedStore {
     this.prune(target, now);
   }
 
-  async cooldown(target: string, until: number, _now: number): Promise<void> {
-    if ((this.cooldowns.get(target) ?? Number.NEGATIVE_INFINITY) < until) this.cooldowns.set(target, until);
+  async cooldown(target: string, requested: number, now: number): Promise<void> {
+    if (!Number.isFinite(requested)) return;
+    const until = cappedUntil(requested, now, this.maxCooldownMs);
+    const stored = this.cooldowns.get(target) ?? Number.NEGATIVE_INFINITY;
+    if (stored < until || stored > now + this.maxCooldownMs + CLOCK_SKEW_MS) this.cooldowns.set(target, until);
   }
 
   /** Drop sub-windows that can no longer fall inside any trailing minute at or after `now`. */

@@ -41,7 +41,7 @@ export async function startHarness(input: PlanInput = e2ePlanInput(), options: {
   const adapters: AdapterDeps = { ...emulatorAdapterDeps(config, now), fetch: recordingFetch, ...(options.secrets ? { secrets: options.secrets } : {}) };
   const warnings: Harness['warnings'] = [];
   const { handler } = createLocalRouter({
-    config, now, seed: options.seed ?? 11, adapters, store: new InMemorySharedStore(),
+    config, now, seed: options.seed ?? 11, adapters, store: new InMemorySharedStore({ maxCooldownMs: config.routing.maxCooldownMs }),
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     warn: (message, details) => warnings.push({ message, details }),
   });

@@ -85,4 +85,22 @@ describe('DynamoDbSharedStore against dynalite', () => {
       expect(a).toEqual(b);
     }
   });
+
+  it('caps a cooldown at maxCooldownMs fleet-wide, and replaces or ignores one stored beyond any cap', async () => {
+    const year = 31_536_000_000;
+    for (const store of [new DynamoDbSharedStore(client, TABLE, { maxCooldownMs: 120_000 }), new InMemorySharedStore({ maxCooldownMs: 120_000 })]) {
+      const key = `cap/${store.constructor.name}`;
+      await store.cooldown(key, T0 + year, T0);
+      expect((await store.read([key], T0 + 1_000))[key]!.cooldownUntil).toBe(T0 + 120_000);
+      expect((await store.read([key], T0 + 120_000))[key]!.cooldownUntil).toBeUndefined();
+    }
+    // An item written before the cap existed (by a store without one) is not honoured, and a capped write replaces it.
+    const legacy = new DynamoDbSharedStore(client, TABLE, { maxCooldownMs: year * 2 });
+    const capped = new DynamoDbSharedStore(client, TABLE, { maxCooldownMs: 120_000 });
+    await legacy.cooldown('cap/legacy', T0 + year, T0);
+    expect((await capped.read(['cap/legacy'], T0 + 1_000))['cap/legacy']!.cooldownUntil).toBeUndefined();
+    await capped.cooldown('cap/legacy', T0 + 5_000, T0 + 1_000);
+    expect((await capped.read(['cap/legacy'], T0 + 1_000))['cap/legacy']!.cooldownUntil).toBe(T0 + 5_000);
+    expect((await legacy.read(['cap/legacy'], T0 + 1_000))['cap/legacy']!.cooldownUntil).toBe(T0 + 5_000);
+  });
 });

@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { LIMIT_KINDS, type LimitKind } from '@headroom/plan/runtime';
+import { LIMIT_KINDS, ROUTING_DEFAULTS, type LimitKind } from '@headroom/plan/runtime';
 import type { SharedStore, SharedUsage } from '../core/contracts';
+import { cappedUntil, CLOCK_SKEW_MS, plausibleSharedUntil } from '../core/cooldown';
 import { subWindowStart, sumTrailing, trailingWindows, type Counts } from '../core/sliding-windows';
 
 /** The state table's key schema; the CDK construct creates the table from these names. */
@@ -20,16 +21,23 @@ const BATCH_KEYS = 100;
 
 const windowSk = (start: number) => `w#${start}`;
 
+export interface DynamoDbSharedStoreOptions {
+  /** No cooldown is stored or reported further out than this (the config's routing.maxCooldownMs). @default ROUTING_DEFAULTS.maxCooldownMs */
+  readonly maxCooldownMs?: number;
+}
+
 /**
  * Cross-instance counters in DynamoDB: per target, one item per 10-second sub-window (atomic ADD)
- * and one cooldown item (conditional: never shortened). A read of every target of a family is one
- * parallel BatchGetItem round trip, not one call per target.
+ * and one cooldown item (conditional: never shortened, never beyond `maxCooldownMs`). A read of
+ * every target of a family is one parallel BatchGetItem round trip, not one call per target.
  */
 export class DynamoDbSharedStore implements SharedStore {
   private readonly doc: DynamoDBDocumentClient;
+  private readonly maxCooldownMs: number;
 
-  constructor(client: DynamoDBClient, private readonly tableName: string) {
+  constructor(client: DynamoDBClient, private readonly tableName: string, options: DynamoDbSharedStoreOptions = {}) {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.maxCooldownMs = options.maxCooldownMs ?? ROUTING_DEFAULTS.maxCooldownMs;
   }
 
   async read(targets: readonly string[], now: number): Promise<Readonly<Record<string, SharedUsage>>> {
@@ -45,8 +53,9 @@ export class DynamoDbSharedStore implements SharedStore {
         const charge = countsAt(start);
         return charge ? [{ start, charge }] : [];
       });
-      const until = byKey.get(`${target} ${COOLDOWN_SK}`)?.until;
-      result[target] = { windows, used, readAt: now, ...(typeof until === 'number' && until > now ? { cooldownUntil: until } : {}) };
+      const stored = byKey.get(`${target} ${COOLDOWN_SK}`)?.until;
+      const until = typeof stored === 'number' ? plausibleSharedUntil(stored, now, this.maxCooldownMs) : undefined;
+      result[target] = { windows, used, readAt: now, ...(until !== undefined && until > now ? { cooldownUntil: until } : {}) };
     }
     return result;
   }
@@ -63,15 +72,18 @@ export class DynamoDbSharedStore implements SharedStore {
     }));
   }
 
-  async cooldown(target: string, until: number, now: number): Promise<void> {
+  async cooldown(target: string, requested: number, now: number): Promise<void> {
+    if (!Number.isFinite(requested)) return;
+    const until = cappedUntil(requested, now, this.maxCooldownMs);
     try {
       await this.doc.send(new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: target, sk: COOLDOWN_SK },
         UpdateExpression: 'SET #until = :until, #ttl = :ttl',
-        ConditionExpression: 'attribute_not_exists(#until) OR #until < :until',
+        // Longer cooldowns stand, except one beyond any cap (written before it existed): replaced.
+        ConditionExpression: 'attribute_not_exists(#until) OR #until < :until OR #until > :implausible',
         ExpressionAttributeNames: { '#until': 'until', '#ttl': STATE_TABLE.ttlAttribute },
-        ExpressionAttributeValues: { ':until': until, ':ttl': Math.ceil(Math.max(until, now) / 1000) + WINDOW_TTL_S },
+        ExpressionAttributeValues: { ':until': until, ':implausible': now + this.maxCooldownMs + CLOCK_SKEW_MS, ':ttl': Math.ceil(Math.max(until, now) / 1000) + WINDOW_TTL_S },
       }));
     } catch (error) {
       // A longer cooldown is already recorded: keep it.
