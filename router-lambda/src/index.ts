@@ -8,5 +8,5 @@ export { FrontDoorError, type RouterErrorKind } from './front-doors/errors';
 export { parseFrontDoor, type FrontDoorRequest } from './front-doors/parse';
 export { startNodeServer, type NodeServerOptions } from './http/node-server';
 export { verifySigV4, requireSigV4, LOCAL_SIGV4_CREDENTIALS, type SigV4VerifierOptions, type SigV4GateOptions, type Verdict } from './http/sigv4-verify';
-export { requestFromFunctionUrl, writeToResponseStream } from './http/lambda-adapter';
+export { requestFromFunctionUrl, writeToResponseStream, type StreamOutcome } from './http/lambda-adapter';
 export * from './http/types';

@@ -40,8 +40,7 @@ describe('the Lambda entry (Function URL, response streaming)', () => {
     };
   }
 
-  async function invoke(body: unknown): Promise<{ meta: (typeof metadata)[number]; text: string; stdout: string }> {
-    const stream = new PassThrough();
+  async function invoke(body: unknown, stream = new PassThrough()): Promise<{ meta: (typeof metadata)[number]; text: string; stdout: string }> {
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c));
     const out: string[] = [];
@@ -74,4 +73,14 @@ describe('the Lambda entry (Function URL, response streaming)', () => {
     expect(bad.meta.statusCode).toBe(400);
     expect(JSON.parse(bad.text)).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
   });
+
+  it('ends the invocation and settles the attempt when the client disconnects mid-stream', async () => {
+    const stream = new PassThrough();
+    stream.once('data', () => stream.destroy());
+    const { stdout } = await invoke({ model: 'claude-haiku-4-5', max_tokens: 256, stream: true, messages: [{ role: 'user', content: 'hi' }] }, stream);
+    const settled = stdout.indexOf('"message":"request"');
+    const disconnected = stdout.indexOf('client disconnected mid-response');
+    expect(settled).toBeGreaterThanOrEqual(0);
+    expect(disconnected).toBeGreaterThan(settled);
+  }, 20_000);
 });

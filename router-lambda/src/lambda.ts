@@ -50,5 +50,7 @@ const route = createRouterHandler({
 
 export const handler = runtime.streamifyResponse(async (event, stream) => {
   const response = await route(requestFromFunctionUrl(event));
-  await writeToResponseStream(stream, response, runtime.HttpResponseStream);
+  if (await writeToResponseStream(stream, response, runtime.HttpResponseStream) === 'client-gone') {
+    logger.info('client disconnected mid-response; the upstream stream was closed', { path: event.rawPath, status: response.status });
+  }
 });

@@ -1,4 +1,4 @@
-import { PassThrough, type Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { requestFromFunctionUrl, writeToResponseStream } from './lambda-adapter';
 
@@ -9,7 +9,7 @@ const event = (body: string, isBase64Encoded: boolean): LambdaFunctionURLEvent =
   body, isBase64Encoded,
 });
 
-async function collect(run: (stream: Writable, captured: { metadata?: unknown }) => Promise<void>): Promise<{ text: string; metadata?: unknown }> {
+async function collect(run: (stream: Writable, captured: { metadata?: unknown }) => Promise<unknown>): Promise<{ text: string; metadata?: unknown }> {
   const stream = new PassThrough();
   const chunks: Buffer[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c));
@@ -38,5 +38,66 @@ describe('Function URL adapter', () => {
     }));
     expect(result.metadata).toEqual({ statusCode: 200, headers: { 'content-type': 'text/event-stream' } });
     expect(result.text).toBe('event: a\n\nevent: b\n\n');
+  });
+
+  describe('when the client disconnects mid-stream', () => {
+    const identity = { from: (s: Writable) => s };
+
+    /** An upstream SSE stream that records how far it was read and whether it was closed. */
+    function upstream(pauseAfterFirst?: Promise<void>) {
+      const seen = { yielded: 0, closed: false };
+      async function* events() {
+        try {
+          for (let i = 0; i < 1000; i += 1) {
+            if (i === 1 && pauseAfterFirst) await pauseAfterFirst;
+            seen.yielded += 1;
+            yield Buffer.from(`data: ${i}\n\n`);
+          }
+        } finally {
+          seen.closed = true;
+        }
+      }
+      return { seen, body: events() };
+    }
+
+    /** A response stream whose client reads nothing: every write after the first waits for 'drain'. */
+    const stalledClient = () => new Writable({ highWaterMark: 1, write: () => undefined });
+
+    it('closes the upstream iterator when the stream closes while waiting for drain', async () => {
+      const { seen, body } = upstream();
+      const out = stalledClient();
+      const writing = writeToResponseStream(out, { status: 200, headers: {}, body }, identity);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(seen.yielded).toBe(1);
+      out.destroy();
+      await expect(writing).resolves.toBe('client-gone');
+      expect(seen).toEqual({ yielded: 1, closed: true });
+    }, 10_000);
+
+    it('survives an error on the stream and closes the upstream iterator', async () => {
+      const { seen, body } = upstream();
+      const out = stalledClient();
+      const writing = writeToResponseStream(out, { status: 200, headers: {}, body }, identity);
+      await new Promise((resolve) => setImmediate(resolve));
+      out.destroy(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+      await expect(writing).resolves.toBe('client-gone');
+      expect(seen.closed).toBe(true);
+    }, 10_000);
+
+    it('stops writing when the stream closes while the upstream is between chunks', async () => {
+      let resume!: () => void;
+      const { seen, body } = upstream(new Promise<void>((resolve) => { resume = resolve; }));
+      const written: string[] = [];
+      const out = new Writable({ write: (chunk: Buffer, _encoding, done) => { written.push(chunk.toString()); done(); } });
+      const writing = writeToResponseStream(out, { status: 200, headers: {}, body }, identity);
+      await new Promise((resolve) => setImmediate(resolve));
+      out.destroy();
+      // The upstream's next chunk (or its own idle timeout) lets return() run; nothing more is written.
+      resume();
+      await expect(writing).resolves.toBe('client-gone');
+      expect(written).toEqual(['data: 0\n\n']);
+      expect(seen.closed).toBe(true);
+      expect(seen.yielded).toBeLessThanOrEqual(2);
+    }, 10_000);
   });
 });

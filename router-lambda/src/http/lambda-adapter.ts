@@ -18,15 +18,47 @@ export function requestFromFunctionUrl(event: LambdaFunctionURLEvent): RouterHtt
   return { method: event.requestContext.http.method, path: event.rawPath, ...(query ? { query } : {}), headers, body };
 }
 
-/** Write the router's response to a Function URL response stream (RESPONSE_STREAM invoke mode). */
-export async function writeToResponseStream(stream: Writable, response: RouterHttpResponse, factory: HttpResponseStreamFactory): Promise<void> {
+/** How writing a response ended: all of it, or the client went away first. */
+export type StreamOutcome = 'complete' | 'client-gone';
+
+const CLIENT_GONE = Symbol('client gone');
+
+/**
+ * Write the router's response to a Function URL response stream (RESPONSE_STREAM invoke mode).
+ * A client that disconnects ends the upstream iterator (`return()`), so the upstream call is
+ * cancelled and its attempt settled, instead of the invocation waiting out the Lambda timeout.
+ */
+export async function writeToResponseStream(stream: Writable, response: RouterHttpResponse, factory: HttpResponseStreamFactory): Promise<StreamOutcome> {
   const out = factory.from(stream, { statusCode: response.status, headers: { ...response.headers } });
+  const gone = new Promise<typeof CLIENT_GONE>((resolve) => {
+    // A disconnect surfaces as 'error' or an early 'close'; an unhandled 'error' would crash the runtime.
+    out.on('error', () => resolve(CLIENT_GONE));
+    out.once('close', () => resolve(CLIENT_GONE));
+  });
   if (typeof response.body === 'string') {
     out.end(response.body);
-    return;
+    return 'complete';
   }
-  for await (const chunk of response.body) {
-    if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
+  const chunks = response.body[Symbol.asyncIterator]();
+  for (;;) {
+    const next = chunks.next();
+    const first = out.destroyed ? CLIENT_GONE : await Promise.race([next, gone]);
+    if (first === CLIENT_GONE) {
+      next.catch(() => undefined); // settles after return() below; its outcome no longer matters
+      return abandon(chunks);
+    }
+    if (first.done) {
+      out.end();
+      return 'complete';
+    }
+    if (!out.write(first.value) && await Promise.race([new Promise((resolve) => out.once('drain', resolve)), gone]) === CLIENT_GONE) {
+      return abandon(chunks);
+    }
   }
-  out.end();
+}
+
+/** Stop reading: an async generator's `finally` (the pipeline's settlement) runs inside `return()`. */
+async function abandon(chunks: AsyncIterator<Uint8Array>): Promise<StreamOutcome> {
+  await chunks.return?.();
+  return 'client-gone';
 }
