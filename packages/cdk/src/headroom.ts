@@ -11,7 +11,7 @@ import { HeadroomMetrics } from './target-metrics';
 
 /** Router props passed through unchanged; their defaults are derived in `HeadroomRouter`. */
 type RouterPassThrough = Pick<HeadroomRouterProps,
-  'memorySize' | 'timeout' | 'logRetention' | 'stateTableRemovalPolicy' | 'reservedConcurrentExecutions' | 'functionUrlAuthType'>;
+  'memorySize' | 'timeout' | 'logRetention' | 'stateTableRemovalPolicy' | 'reservedConcurrentExecutions' | 'functionUrlAuthType' | 'exposeStatus'>;
 
 export interface HeadroomProps<P extends Plan = Plan> extends RouterPassThrough, Pick<BedrockQuotaCheckProps, 'quotaModelNames'> {
   /**
@@ -86,6 +86,7 @@ export class Headroom<P extends Plan = Plan> extends Construct {
       stateTableRemovalPolicy: props.stateTableRemovalPolicy,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       functionUrlAuthType: props.functionUrlAuthType,
+      exposeStatus: props.exposeStatus,
     });
     this.url = this.router.url;
     this.metrics = new HeadroomMetrics(this, props.plan, this.router.metrics);

@@ -24,6 +24,8 @@ export const STATE_TABLE = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'e
 
 /** Environment variable carrying the state table name into the router. */
 export const STATE_TABLE_ENV = 'HEADROOM_STATE_TABLE';
+/** Set to `1` when `exposeStatus` is on: the router then answers `GET /status`. */
+export const EXPOSE_STATUS_ENV = 'HEADROOM_EXPOSE_STATUS';
 /** The compiled RouterConfig is substituted for this expression at bundle time (esbuild `define`). */
 export const ROUTER_CONFIG_DEFINE = 'process.env.HEADROOM_ROUTER_CONFIG';
 
@@ -69,6 +71,12 @@ export interface HeadroomRouterProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly stateTableRemovalPolicy?: RemovalPolicy;
+  /**
+   * Answer `GET /status` (each target's limits, live headroom, cooldowns and breakers) to whoever
+   * can call the Function URL. Off, `/status` is 404 and `/healthz` says only `ok` and the plan digest.
+   * @default false
+   */
+  readonly exposeStatus?: boolean;
 }
 
 /**
@@ -137,7 +145,7 @@ export class HeadroomRouter extends Construct {
       logGroup: this.logGroup,
       description: `Headroom router (${props.plan.name}, plan ${this.routerConfig.planDigest.slice(0, 12)})`,
       ...(sizing.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: sizing.reservedConcurrentExecutions } : {}),
-      environment: { [STATE_TABLE_ENV]: this.stateTable.tableName },
+      environment: { [STATE_TABLE_ENV]: this.stateTable.tableName, ...(props.exposeStatus ? { [EXPOSE_STATUS_ENV]: '1' } : {}) },
       bundling: {
         minify: true,
         target: 'node22',
