@@ -47,14 +47,19 @@ describe('anthropic adapter against the emulated Messages API', () => {
     });
   });
 
-  it('maps 529 to overloaded, a dropped connection to connection-error, an abort to timeout', async () => {
+  it('maps 529 to overloaded, a dropped connection to connection-error, a client abort to 499 and a caller deadline to timeout', async () => {
     fixture.emulator.setFaults({ [KEYS.anthropic]: [{ kind: 'error', status: 529, times: 1 }, { kind: 'reset' }] });
     const overloaded = expectKind(await adapter.send(fixture.target(KEYS.anthropic), claudeCall('a'), never()), 'failed');
     expect(overloaded.outcome).toEqual({ kind: 'overloaded', status: 529 });
     const reset = expectKind(await adapter.send(fixture.target(KEYS.anthropic), claudeCall('b'), never()), 'failed');
     expect(reset.outcome.kind).toBe('connection-error');
     const aborted = expectKind(await adapter.send(fixture.target(KEYS.anthropic), claudeCall('c'), AbortSignal.abort()), 'failed');
-    expect(aborted.outcome).toEqual({ kind: 'timeout' });
+    expect(aborted).toMatchObject({ outcome: { kind: 'client-error', status: 499 }, resendable: false });
+    const deadline = new AbortController();
+    deadline.abort(new DOMException('deadline', 'TimeoutError'));
+    const timedOut = expectKind(await adapter.send(fixture.target(KEYS.anthropic), claudeCall('d'), deadline.signal), 'failed');
+    expect(timedOut.outcome).toEqual({ kind: 'timeout' });
+    expect(timedOut.resendable).toBe(false);
   });
 
   it('settles a cut stream as a connection error after telling the client in-band', async () => {

@@ -4,7 +4,7 @@
  * The front door's body goes as is, with `model` replaced by the target's upstream model.
  */
 import type { RouterTarget } from '@headroom/plan/runtime';
-import { apiKeyHeader, HttpAdapter, upstreamUrl, type TransportDeps, type WireSpec } from './http-adapter';
+import { apiKeyHeader, HttpAdapter, upstreamJson, upstreamUrl, type TransportDeps, type WireSpec } from './http-adapter';
 import type { SecretSource } from './secrets';
 import type { ProviderAdapter, UpstreamCall } from './types';
 
@@ -33,7 +33,7 @@ export function anthropicAdapter(deps: AnthropicAdapterDeps): ProviderAdapter {
           'content-type': 'application/json',
           accept: call.stream ? 'text/event-stream' : 'application/json',
         },
-        body: JSON.stringify(anthropicBody(target, call)),
+        body: upstreamJson(target, call, anthropicBody(target, call)),
       };
     },
   };

@@ -11,7 +11,8 @@
 import { GetWebIdentityTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import type { TokenCredential } from '@azure/identity';
 import { AZURE_API_VERSION, type RouterTarget, type UpstreamAuth } from '@headroom/plan/runtime';
-import { apiKeyHeader, expectAuth, HttpAdapter, upstreamUrl, type TransportDeps, type WireSpec } from './http-adapter';
+import { apiKeyHeader, expectAuth, HttpAdapter, upstreamJson, upstreamUrl, type TransportDeps, type WireSpec } from './http-adapter';
+import { SecretLedger } from './redaction';
 import { chatBody } from './openai';
 import type { SecretSource } from './secrets';
 import { CredentialError, ProviderConfigError, type ProviderAdapter, type UpstreamCall } from './types';
@@ -34,7 +35,7 @@ export function azureOperation(target: RouterTarget): string {
  * The client assertion: a JWT for the router's own AWS identity, from the regional STS endpoint
  * (GetWebIdentityToken is not served by the global one; the SDK's STSClient uses the regional endpoint).
  */
-export function awsWebIdentityAssertion(sts: Pick<STSClient, 'send'>, durationSeconds = 300): () => Promise<string> {
+export function awsWebIdentityAssertion(sts: Pick<STSClient, 'send'>, durationSeconds = 300, ledger?: SecretLedger): () => Promise<string> {
   return async () => {
     let token: string | undefined;
     try {
@@ -45,6 +46,7 @@ export function awsWebIdentityAssertion(sts: Pick<STSClient, 'send'>, durationSe
       throw new CredentialError('sts:GetWebIdentityToken', `failed (${error instanceof Error ? error.name : 'Error'})`, { cause: error });
     }
     if (!token) throw new CredentialError('sts:GetWebIdentityToken', 'returned no WebIdentityToken');
+    ledger?.remember(token);
     return token;
   };
 }
@@ -58,7 +60,7 @@ export interface AzureOpenAiAdapterDeps extends TransportDeps {
   readonly sts?: Pick<STSClient, 'send'>;
 }
 
-export function entraCredential(target: RouterTarget, auth: EntraAuth, sts: Pick<STSClient, 'send'>): TokenCredential {
+export function entraCredential(target: RouterTarget, auth: EntraAuth, sts: Pick<STSClient, 'send'>, ledger?: SecretLedger): TokenCredential {
   if (!auth.clientId) {
     throw new ProviderConfigError(target.key, 'auth.clientId', auth.clientId, 'the Entra application (client) id (azure.clientId in the plan, known after the first deploy)');
   }
@@ -66,18 +68,19 @@ export function entraCredential(target: RouterTarget, auth: EntraAuth, sts: Pick
   // @azure/identity (with MSAL) is the largest part of the router bundle: load it on first use, so
   // routers without Azure targets, and every cold start, skip it.
   let credential: Promise<TokenCredential> | undefined;
-  const load = () => (credential ??= import('@azure/identity').then(({ ClientAssertionCredential }) => new ClientAssertionCredential(auth.tenant, clientId, awsWebIdentityAssertion(sts))));
+  const load = () => (credential ??= import('@azure/identity').then(({ ClientAssertionCredential }) => new ClientAssertionCredential(auth.tenant, clientId, awsWebIdentityAssertion(sts, undefined, ledger))));
   return { getToken: async (scopes, options) => (await load()).getToken(scopes, options) };
 }
 
 export function azureOpenAiAdapter(deps: AzureOpenAiAdapterDeps = {}): ProviderAdapter {
+  const ledger = deps.ledger ?? new SecretLedger();
   const credentials = new Map<string, TokenCredential>();
   let sts = deps.sts;
   const credentialFor = (target: RouterTarget, auth: EntraAuth) => {
     const key = `${auth.tenant}/${auth.clientId}`;
     let credential = credentials.get(key);
     if (!credential) {
-      credential = deps.credential ? deps.credential(target, auth) : entraCredential(target, auth, sts ??= new STSClient({}));
+      credential = deps.credential ? deps.credential(target, auth) : entraCredential(target, auth, sts ??= new STSClient({}), ledger);
       credentials.set(key, credential);
     }
     return credential;
@@ -97,6 +100,7 @@ export function azureOpenAiAdapter(deps: AzureOpenAiAdapterDeps = {}): ProviderA
       throw new CredentialError(`entra token for ${target.key}`, `failed (${error instanceof Error ? error.name : 'Error'})`, { cause: error });
     }
     if (!token) throw new CredentialError(`entra token for ${target.key}`, 'returned no token');
+    ledger.remember(token);
     return { authorization: `Bearer ${token}` };
   };
 
@@ -110,10 +114,10 @@ export function azureOpenAiAdapter(deps: AzureOpenAiAdapterDeps = {}): ProviderA
       return {
         url: upstreamUrl(target, azureOperation(target)),
         headers: { ...(await authHeader(target)), 'content-type': 'application/json', accept: call.stream ? 'text/event-stream' : 'application/json' },
-        body: JSON.stringify(body),
+        body: upstreamJson(target, call, body),
         stripUsage,
       };
     },
   };
-  return new HttpAdapter(spec, deps);
+  return new HttpAdapter(spec, { ...deps, ledger });
 }

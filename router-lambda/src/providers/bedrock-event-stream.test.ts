@@ -51,7 +51,7 @@ describe('bedrockItems', () => {
 
   it('re-encodes an in-stream throttlingException as an Anthropic error event and a throttled settlement', async () => {
     const bytes = concat(chunk({ type: 'message_start', message: { usage: { input_tokens: 5, output_tokens: 1 } } }), exception('throttlingException', 'Too many tokens'));
-    const stream = frontDoorStream(bedrockItems(pieces(bytes, 32)), { api: 'anthropic', stripUsage: false, observations: [], signal: new AbortController().signal, secrets: [] });
+    const stream = frontDoorStream(bedrockItems(pieces(bytes, 32)), { api: 'anthropic', stripUsage: false, observations: [], secrets: [] });
     const events = sse(await drain(stream.events));
     expect(events.at(-1)).toEqual({ event: 'error', data: { type: 'error', error: { type: 'rate_limit_error', message: 'Too many tokens' } } });
     await expect(stream.settled).resolves.toEqual({ kind: 'throttled', observations: [] });

@@ -9,6 +9,7 @@
  */
 import { EventStreamCodec, MessageDecoderStream, type Message } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import { MAX_UPSTREAM_BODY_BYTES, UpstreamItemTooLargeError } from './bounded-body';
 import type { StreamItem } from './streaming';
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
@@ -33,7 +34,7 @@ export class TruncatedEventStreamError extends Error {
  * Whole frames out of arbitrary network chunks. @smithy/core's getChunkedStream does the same but is not
  * exported by @smithy/eventstream-codec, the package this workspace depends on.
  */
-export async function* awsFrames(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+export async function* awsFrames(bytes: AsyncIterable<Uint8Array>, maxFrameBytes = MAX_UPSTREAM_BODY_BYTES): AsyncGenerator<Uint8Array> {
   let buffer: Uint8Array = new Uint8Array(0);
   for await (const chunk of bytes) {
     const joined = new Uint8Array(buffer.length + chunk.length);
@@ -42,6 +43,8 @@ export async function* awsFrames(bytes: AsyncIterable<Uint8Array>): AsyncGenerat
     buffer = joined;
     while (buffer.length >= 4) {
       const total = new DataView(buffer.buffer, buffer.byteOffset, 4).getUint32(0, false);
+      // The prelude declares the frame's length: refuse an oversized one before buffering it.
+      if (total > maxFrameBytes) throw new UpstreamItemTooLargeError(maxFrameBytes);
       if (buffer.length < total) break;
       yield buffer.slice(0, total);
       buffer = buffer.slice(total);
@@ -66,8 +69,8 @@ function messageOf(body: Uint8Array): string {
 }
 
 /** Decode the event stream into Anthropic events (`event: <type>`, the chunk's JSON as data) and exceptions. */
-export async function* bedrockItems(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<StreamItem> {
-  for await (const message of new MessageDecoderStream({ inputStream: awsFrames(bytes), decoder: codec })) {
+export async function* bedrockItems(bytes: AsyncIterable<Uint8Array>, maxFrameBytes = MAX_UPSTREAM_BODY_BYTES): AsyncGenerator<StreamItem> {
+  for await (const message of new MessageDecoderStream({ inputStream: awsFrames(bytes, maxFrameBytes), decoder: codec })) {
     const messageType = header(message, ':message-type');
     if (messageType === 'event') {
       if (header(message, ':event-type') !== 'chunk') continue;

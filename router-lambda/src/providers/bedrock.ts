@@ -10,7 +10,8 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { expectAuth, HttpAdapter, upstreamUrl, type TransportDeps, type WireSpec } from './http-adapter';
+import { expectAuth, HttpAdapter, upstreamJson, upstreamUrl, type TransportDeps, type WireSpec } from './http-adapter';
+import { SecretLedger } from './redaction';
 import type { ProviderAdapter, UpstreamCall } from './types';
 
 /** What SignatureV4 accepts: static credentials or a provider such as `fromNodeProviderChain()`. */
@@ -52,8 +53,18 @@ export async function signRequest(signer: SignatureV4, url: string, headers: Rec
   return { url, headers: rest };
 }
 
+/** The same credentials, each resolved value remembered so it is redacted from upstream errors. */
+export function rememberedCredentials(credentials: NonNullable<AwsCredentials>, ledger: SecretLedger): NonNullable<AwsCredentials> {
+  return async () => {
+    const c = typeof credentials === 'function' ? await credentials() : credentials;
+    ledger.remember(c.accessKeyId, c.secretAccessKey, c.sessionToken);
+    return c;
+  };
+}
+
 export function bedrockAdapter(deps: BedrockAdapterDeps = {}): ProviderAdapter {
-  const credentials = deps.credentials ?? fromNodeProviderChain();
+  const ledger = deps.ledger ?? new SecretLedger();
+  const credentials = rememberedCredentials(deps.credentials ?? fromNodeProviderChain(), ledger);
   const now = deps.now ?? Date.now;
   const signers = new Map<string, SignatureV4>();
   const signerFor = (service: string, region: string) => {
@@ -74,11 +85,11 @@ export function bedrockAdapter(deps: BedrockAdapterDeps = {}): ProviderAdapter {
     async prepare(target, call) {
       const auth = expectAuth(target, ['sigv4'] as const);
       const url = upstreamUrl(target, call.stream ? '/invoke-with-response-stream' : '/invoke');
-      const body = JSON.stringify(bedrockBody(call));
+      const body = upstreamJson(target, call, bedrockBody(call));
       const headers = { 'content-type': 'application/json', accept: call.stream ? 'application/vnd.amazon.eventstream' : 'application/json' };
       const signed = await signRequest(signerFor(auth.service, auth.region), url, headers, body, new Date(now()));
       return { url: signed.url, headers: signed.headers, body };
     },
   };
-  return new HttpAdapter(spec, deps);
+  return new HttpAdapter(spec, { ...deps, ledger });
 }

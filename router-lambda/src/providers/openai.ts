@@ -5,7 +5,7 @@
  * so settlement sees real tokens; the extra chunk is stripped again if the client did not ask for it.
  */
 import type { RouterTarget } from '@headroom/plan/runtime';
-import { apiKeyHeader, HttpAdapter, upstreamUrl, type TransportDeps, type WireSpec } from './http-adapter';
+import { apiKeyHeader, HttpAdapter, upstreamJson, upstreamUrl, type TransportDeps, type WireSpec } from './http-adapter';
 import type { SecretSource } from './secrets';
 import type { ProviderAdapter, UpstreamCall } from './types';
 
@@ -42,7 +42,7 @@ export function openAiAdapter(deps: OpenAiAdapterDeps): ProviderAdapter {
           'content-type': 'application/json',
           accept: call.stream ? 'text/event-stream' : 'application/json',
         },
-        body: JSON.stringify(body),
+        body: upstreamJson(target, call, body),
         stripUsage,
       };
     },

@@ -6,6 +6,7 @@ import type { Api } from '@headroom/plan/runtime';
 import type { Observation } from '../core/contracts';
 import { FrontDoorError, type RouterErrorKind } from '../front-doors/errors';
 import { retryAfterMs, type HeaderBag } from './rate-limit-headers';
+import { redact, redactDeep } from './redaction';
 import type { FailureOutcome, FrontDoorReply } from './types';
 
 /**
@@ -47,14 +48,18 @@ export interface UpstreamError {
   readonly code?: string;
 }
 
-export function parseUpstreamError(text: string, headers: HeaderBag): UpstreamError {
+/**
+ * The fields of an upstream error body, with every credential in `secrets` redacted from every string
+ * of it (before anything is cut short, so no part of a secret survives).
+ */
+export function parseUpstreamError(text: string, headers: HeaderBag, secrets: readonly string[] = []): UpstreamError {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = redactDeep(JSON.parse(text), secrets);
   } catch {
-    return { message: text.slice(0, 500) || 'upstream error' };
+    return { message: redact(text, secrets).slice(0, 500) || 'upstream error' };
   }
-  const root = (json ?? {}) as Record<string, unknown>;
+  const root = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
   const inner = (typeof root.error === 'object' && root.error !== null ? root.error : root) as Record<string, unknown>;
   const message = [inner.message, root.message, root.Message].find((m): m is string => typeof m === 'string') ?? 'upstream error';
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -66,12 +71,7 @@ export function parseUpstreamError(text: string, headers: HeaderBag): UpstreamEr
   return { message, ...(type ? { type } : {}), ...(param ? { param } : {}), ...(code ? { code } : {}) };
 }
 
-/** Replace every known secret value (and its Bearer form) in `text`. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
-  return out;
-}
+export { redact };
 
 const KIND_OF: Record<Exclude<FailureOutcome['kind'], 'client-error'>, RouterErrorKind> = {
   throttled: 'rate_limit', overloaded: 'overloaded', 'server-error': 'upstream', timeout: 'timeout', 'connection-error': 'upstream',
@@ -91,16 +91,18 @@ const MESSAGE_OF: Record<Exclude<FailureOutcome['kind'], 'client-error'>, string
  */
 export function failureReply(api: Api, outcome: FailureOutcome, upstream: UpstreamError | undefined, secrets: readonly string[]): FrontDoorReply {
   if (outcome.kind === 'client-error') {
-    const message = redact(upstream?.message ?? 'the upstream rejected the request', secrets);
+    // Redacted again here: a caller may hand in an UpstreamError it built itself.
+    const clean = upstream && (redactDeep(upstream, secrets) as UpstreamError);
+    const message = clean?.message ?? 'the upstream rejected the request';
     const headers = { 'content-type': 'application/json' };
     if (api === 'anthropic') {
       // https://docs.anthropic.com/en/api/errors: {type:"error", error:{type, message}}
-      const type = upstream?.type && /_error$/.test(upstream.type) ? upstream.type : outcome.status === 413 ? 'request_too_large' : 'invalid_request_error';
+      const type = clean?.type && /_error$/.test(clean.type) ? clean.type : outcome.status === 413 ? 'request_too_large' : 'invalid_request_error';
       return { status: outcome.status, headers, body: { type: 'error', error: { type, message } } };
     }
     // https://platform.openai.com/docs/guides/error-codes: {error:{message,type,param,code}}
-    const type = upstream?.type && /_error$/.test(upstream.type) ? upstream.type : 'invalid_request_error';
-    return { status: outcome.status, headers, body: { error: { message, type, param: upstream?.param ?? null, code: upstream?.code ?? null } } };
+    const type = clean?.type && /_error$/.test(clean.type) ? clean.type : 'invalid_request_error';
+    return { status: outcome.status, headers, body: { error: { message, type, param: clean?.param ?? null, code: clean?.code ?? null } } };
   }
   const retry = 'retryAfterMs' in outcome && outcome.retryAfterMs !== undefined ? Math.max(1, Math.ceil(outcome.retryAfterMs / 1000)) : undefined;
   const error = new FrontDoorError(KIND_OF[outcome.kind], MESSAGE_OF[outcome.kind], outcome.kind === 'throttled' ? retry : undefined);

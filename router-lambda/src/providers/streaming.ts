@@ -6,9 +6,13 @@
  * OpenAI chunks: https://platform.openai.com/docs/api-reference/chat-streaming (`data: [DONE]`; with
  *   stream_options.include_usage a last chunk with `choices: []` and `usage`, and `usage: null` on all others).
  */
-import type { Api, Usage } from '@headroom/plan/runtime';
+import type { Api, ResolvedTimeouts, Usage } from '@headroom/plan/runtime';
 import type { AttemptOutcome, Observation } from '../core/contracts';
-import { classifyStatus, classifyThrown, redact } from './outcomes';
+import { FrontDoorError, type RouterErrorKind } from '../front-doors/errors';
+import { MAX_UPSTREAM_BODY_BYTES, UpstreamItemTooLargeError } from './bounded-body';
+import type { EndReason } from './deadline';
+import { classifyStatus } from './outcomes';
+import { redact, redactJsonText } from './redaction';
 import type { FailureOutcome } from './types';
 
 /** One decoded upstream item: an SSE event, or an in-band exception (Bedrock's `:message-type: exception`). */
@@ -32,23 +36,36 @@ export async function* bodyBytes(body: ReadableStream<Uint8Array> | null): Async
   }
 }
 
-/** Parse an SSE byte stream into events (`event:` and `data:` fields; comments and ids dropped). */
-export async function* sseItems(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<StreamItem> {
+/**
+ * Parse an SSE byte stream into events (`event:` and `data:` fields; comments and ids dropped). One event
+ * longer than `maxEventChars` throws `UpstreamItemTooLargeError` rather than growing without bound.
+ */
+export async function* sseItems(bytes: AsyncIterable<Uint8Array>, maxEventChars = MAX_UPSTREAM_BODY_BYTES): AsyncGenerator<StreamItem> {
   const decoder = new TextDecoder();
   let buffer = '';
   let event: string | undefined;
   let data: string[] = [];
+  let held = 0;
   function* lines(text: string, flush: boolean): Generator<StreamItem> {
     buffer += text;
+    // No line ends in this chunk: nothing to split (a long line arrives in many chunks).
+    if (!flush && !/[\r\n]/.test(text)) {
+      if (held + buffer.length > maxEventChars) throw new UpstreamItemTooLargeError(maxEventChars);
+      return;
+    }
     const parts = buffer.split(/\r\n|\r|\n/);
     buffer = flush ? '' : parts.pop() ?? '';
+    if (held + buffer.length > maxEventChars) throw new UpstreamItemTooLargeError(maxEventChars);
     for (const line of parts) {
       if (line === '') {
         if (data.length > 0) yield { kind: 'event', ...(event ? { event } : {}), data: data.join('\n') };
         event = undefined;
         data = [];
+        held = 0;
         continue;
       }
+      held += line.length;
+      if (held > maxEventChars) throw new UpstreamItemTooLargeError(maxEventChars);
       if (line.startsWith(':')) continue;
       const colon = line.indexOf(':');
       const field = colon < 0 ? line : line.slice(0, colon);
@@ -108,7 +125,7 @@ interface Step {
 class UsageReader {
   input = 0;
   output = 0;
-  constructor(private readonly api: Api, private readonly stripUsage: boolean) {}
+  constructor(private readonly api: Api, private readonly stripUsage: boolean, private readonly secrets: readonly string[]) {}
 
   step(item: { event?: string; data: string }): Step {
     return this.api === 'anthropic' ? this.anthropic(item) : this.openAi(item);
@@ -122,7 +139,7 @@ class UsageReader {
     if (type === 'error') {
       const errorType = (json?.error as { type?: unknown } | undefined)?.type;
       const status = errorType === 'overloaded_error' ? 529 : errorType === 'rate_limit_error' ? 429 : 500;
-      return { forward: item, failure: classifyStatus(status, {}, 0, []) };
+      return { forward: { event: 'error', data: redactJsonText(item.data, this.secrets) }, failure: classifyStatus(status, {}, 0, []) };
     }
     if (type === 'message_stop' && json && 'amazon-bedrock-invocationMetrics' in json) {
       // Bedrock's extra metrics on the last chunk are not part of the Anthropic event.
@@ -135,7 +152,9 @@ class UsageReader {
   private openAi(item: { event?: string; data: string }): Step {
     if (item.data.trim() === '[DONE]') return { forward: item, done: true };
     const json = parseJson(item.data);
-    if (json && typeof json.error === 'object' && json.error !== null) return { forward: item, failure: { kind: 'server-error', status: 500 } };
+    if (json && typeof json.error === 'object' && json.error !== null) {
+      return { forward: { ...(item.event ? { event: item.event } : {}), data: redactJsonText(item.data, this.secrets) }, failure: { kind: 'server-error', status: 500 } };
+    }
     if (!json || !('usage' in json)) return { forward: item };
     const usage = openAiUsage(json.usage);
     if (usage) this.take(usage, true);
@@ -156,16 +175,14 @@ class UsageReader {
   }
 }
 
-const ANTHROPIC_ERROR_TYPE: Record<string, string> = { throttled: 'rate_limit_error', overloaded: 'overloaded_error', timeout: 'api_error' };
+const ERROR_KIND: Record<FailureOutcome['kind'], RouterErrorKind> = {
+  'client-error': 'invalid_request', throttled: 'rate_limit', overloaded: 'overloaded', timeout: 'timeout', 'server-error': 'upstream', 'connection-error': 'upstream',
+};
 
+/** An error event in the front door's own stream format; its SDK raises it (openai-node: a `data:` chunk carrying `error`). */
 function errorEvent(api: Api, outcome: FailureOutcome, message: string): Uint8Array {
-  if (api === 'anthropic') {
-    const type = outcome.kind === 'client-error' ? 'invalid_request_error' : ANTHROPIC_ERROR_TYPE[outcome.kind] ?? 'api_error';
-    return encodeSse({ event: 'error', data: JSON.stringify({ type: 'error', error: { type, message } }) });
-  }
-  // openai-node raises an APIError for a `data:` chunk carrying `error` (src/core/streaming.ts).
-  const type = outcome.kind === 'client-error' ? 'invalid_request_error' : outcome.kind === 'throttled' ? 'rate_limit_error' : 'server_error';
-  return encodeSse({ data: JSON.stringify({ error: { message, type, param: null, code: null } }) });
+  const body = JSON.stringify(new FrontDoorError(ERROR_KIND[outcome.kind], message).body(api));
+  return encodeSse(api === 'anthropic' ? { event: 'error', data: body } : { data: body });
 }
 
 export interface FrontDoorStream {
@@ -178,19 +195,38 @@ export interface StreamOptions {
   /** Drop the OpenAI usage chunk (and the `usage: null` fields) the router asked for on the client's behalf. */
   readonly stripUsage: boolean;
   readonly observations: readonly Observation[];
-  readonly signal: AbortSignal;
+  /** Credentials to redact from upstream error events and exceptions. */
   readonly secrets: readonly string[];
+  /** What ended the attempt when the upstream read failed: a timeout, the client, or (undefined) the network. */
+  readonly endReason?: () => EndReason | undefined;
+  /** For the error event's message. @default none named */
+  readonly timeouts?: ResolvedTimeouts;
+}
+
+/** Why the stream ended early, as the core counts it and the client reads it; undefined: the client left. */
+function cutShort(error: unknown, options: StreamOptions): { outcome: FailureOutcome; message: string } | undefined {
+  const reason = options.endReason?.();
+  if (reason === 'client') return undefined;
+  if (reason === 'idleMs' || reason === 'headersMs') {
+    const ms = options.timeouts?.idleMs;
+    return { outcome: { kind: 'timeout' }, message: `the upstream sent nothing for ${ms ?? 'too many'} ms; the response is incomplete` };
+  }
+  if (reason === 'totalMs') {
+    return { outcome: { kind: 'timeout' }, message: `the response took longer than ${options.timeouts?.totalMs ?? 'the'} ms allowed (routing.timeouts.totalMs); it is incomplete` };
+  }
+  if (error instanceof UpstreamItemTooLargeError) return { outcome: { kind: 'server-error', status: 502 }, message: `the upstream sent an event over ${error.limit} bytes` };
+  return { outcome: { kind: 'connection-error', message: error instanceof Error ? error.name : 'stream error' }, message: 'the upstream stream was interrupted' };
 }
 
 /**
  * Re-encode upstream items as the front door's SSE. `settled` resolves once: success with the streamed
  * usage, or the failure that ended the stream (after an error event is sent to the client). If the client
- * stops reading, the upstream is cancelled and settlement uses the usage seen so far.
+ * stops reading or goes away, the upstream is cancelled and settlement uses the usage seen so far.
  */
 export function frontDoorStream(items: AsyncIterable<StreamItem>, options: StreamOptions): FrontDoorStream {
   let settle: (outcome: AttemptOutcome) => void = () => undefined;
   const settled = new Promise<AttemptOutcome>((resolve) => { settle = resolve; });
-  const reader = new UsageReader(options.api, options.stripUsage);
+  const reader = new UsageReader(options.api, options.stripUsage, options.secrets);
   const success = (): AttemptOutcome => ({ kind: 'success', usage: reader.usage(), observations: options.observations });
 
   async function* run(): AsyncGenerator<Uint8Array> {
@@ -215,8 +251,10 @@ export function frontDoorStream(items: AsyncIterable<StreamItem>, options: Strea
       }
       outcome = success();
     } catch (error) {
-      outcome = classifyThrown(error, options.signal);
-      yield errorEvent(options.api, outcome, outcome.kind === 'timeout' ? 'the upstream stream timed out' : 'the upstream stream was interrupted');
+      const cut = cutShort(error, options);
+      if (!cut) return;
+      outcome = cut.outcome;
+      yield errorEvent(options.api, cut.outcome, cut.message);
     } finally {
       settle(outcome ?? success());
     }

@@ -12,7 +12,8 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsClient, AwsClientOptions, AwsSecurityCredentialsSupplier } from 'google-auth-library';
 import type { RouterTarget, UpstreamAuth } from '@headroom/plan/runtime';
 import type { AwsCredentials } from './bedrock';
-import { expectAuth, HttpAdapter, upstreamUrl, type TransportDeps, type WireSpec } from './http-adapter';
+import { expectAuth, HttpAdapter, upstreamJson, upstreamUrl, type TransportDeps, type WireSpec } from './http-adapter';
+import { SecretLedger } from './redaction';
 import { CredentialError, ProviderConfigError, type ProviderAdapter, type UpstreamCall } from './types';
 
 export const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
@@ -42,11 +43,12 @@ export function workloadIdentityAudience(targetKey: string, auth: GoogleAuth): s
 }
 
 /** AWS credentials from the SDK chain (or injected), handed to google-auth-library to sign GetCallerIdentity. */
-export function awsCredentialsSupplier(credentials: AwsCredentials, region: string): AwsSecurityCredentialsSupplier {
+export function awsCredentialsSupplier(credentials: AwsCredentials, region: string, ledger?: SecretLedger): AwsSecurityCredentialsSupplier {
   return {
     getAwsRegion: async () => region,
     getAwsSecurityCredentials: async () => {
       const c = typeof credentials === 'function' ? await credentials() : credentials;
+      ledger?.remember(c.accessKeyId, c.secretAccessKey, c.sessionToken);
       return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken ? { token: c.sessionToken } : {}) };
     },
   };
@@ -96,9 +98,10 @@ export function awsFederatedTokenSource(client: AwsClient | (() => Promise<AwsCl
 }
 
 export function vertexAdapter(deps: VertexAdapterDeps = {}): ProviderAdapter {
+  const ledger = deps.ledger ?? new SecretLedger();
   const sources = new Map<string, GoogleTokenSource>();
   const defaultTokens = (target: RouterTarget, auth: GoogleAuth): GoogleTokenSource => {
-    const supplier = awsCredentialsSupplier(deps.awsCredentials ?? fromNodeProviderChain(), deps.awsRegion ?? process.env.AWS_REGION ?? 'us-east-1');
+    const supplier = awsCredentialsSupplier(deps.awsCredentials ?? fromNodeProviderChain(), deps.awsRegion ?? process.env.AWS_REGION ?? 'us-east-1', ledger);
     // google-auth-library loads on first use: cold starts and routers without Vertex targets skip it.
     const options = vertexExternalAccount(target.key, auth, supplier, deps.googleStsUrl);
     return awsFederatedTokenSource(() => import('google-auth-library').then(({ AwsClient }) => new AwsClient(options)), target.key);
@@ -121,12 +124,13 @@ export function vertexAdapter(deps: VertexAdapterDeps = {}): ProviderAdapter {
     async prepare(target, call) {
       const auth = expectAuth(target, ['google-federated'] as const);
       const token = await tokensFor(target, auth).getAccessToken();
+      ledger.remember(token);
       return {
         url: upstreamUrl(target, call.stream ? ':streamRawPredict' : ':rawPredict'),
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: call.stream ? 'text/event-stream' : 'application/json' },
-        body: JSON.stringify(vertexBody(call)),
+        body: upstreamJson(target, call, vertexBody(call)),
       };
     },
   };
-  return new HttpAdapter(spec, deps);
+  return new HttpAdapter(spec, { ...deps, ledger });
 }
