@@ -1,6 +1,7 @@
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { bedrockItems, TruncatedEventStreamError } from './bedrock-event-stream';
+import { UpstreamItemTooLargeError } from './bounded-body';
 import { drain, sse } from './testing.test-helpers';
 import { frontDoorStream, type StreamItem } from './streaming';
 
@@ -47,6 +48,17 @@ describe('bedrockItems', () => {
     const corrupt = frame.slice();
     corrupt[20] = corrupt[20]! ^ 0xff;
     await expect(collect(bedrockItems(pieces(corrupt, 8)))).rejects.toThrow(/checksum/);
+  });
+
+  it('refuses a frame whose prelude declares more than the cap, having read only the prelude', async () => {
+    const frame = chunk({ type: 'content_block_delta', delta: { text: 'x'.repeat(2000) } });
+    let pulled = 0;
+    async function* counted(): AsyncGenerator<Uint8Array> {
+      for await (const piece of pieces(frame, 16)) { pulled += piece.length; yield piece; }
+    }
+    await expect(collect(bedrockItems(counted(), 1024))).rejects.toBeInstanceOf(UpstreamItemTooLargeError);
+    expect(pulled).toBe(16);
+    await expect(collect(bedrockItems(pieces(frame, 16), frame.length))).resolves.toHaveLength(1);
   });
 
   it('re-encodes an in-stream throttlingException as an Anthropic error event and a throttled settlement', async () => {
