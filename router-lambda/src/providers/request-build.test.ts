@@ -34,7 +34,7 @@ describe.each(ADAPTERS)('%s adapter', (_name, key, adapter, call) => {
     const before = upstream.calls.length;
     const sending = adapter.send(fidelityTarget(key), call({ [field]: nested(20_000) }));
     await expect(sending).rejects.toBeInstanceOf(RequestBuildError);
-    const error = await sending.catch((e: RequestBuildError) => e);
+    const error = await sending.then(() => { throw new Error('expected a RequestBuildError'); }, (e: RequestBuildError) => e);
     expect(error).toMatchObject({ name: 'RequestBuildError', target: key });
     const reply = error.reply();
     expect(reply.status).toBe(400);
