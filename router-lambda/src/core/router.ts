@@ -39,8 +39,12 @@ export interface Ticket {
 export type Placement =
   /** Forward `ticket.charged` to the shared store (`add(target.key, ticket.charged, now)`). */
   | { readonly kind: 'placed'; readonly target: RouterTarget; readonly ticket: Ticket; readonly headroomAfter: number }
-  /** Client 429: no eligible target fits now. `retryAfterMs` is when the first one frees enough for this request. */
-  | { readonly kind: 'exhausted'; readonly retryAfterMs: number; readonly retryAt: number; readonly reason: 'no-headroom' | 'all-excluded' }
+  /**
+   * No eligible target can take the request now. `retryAfterMs` is when the first one frees enough for it.
+   * `reason`: every target was already tried (`all-excluded`); every target not tried has its breaker
+   * open (`breakers-open`: an outage, not quota); or some target lacks headroom or is cooling (`no-headroom`).
+   */
+  | { readonly kind: 'exhausted'; readonly retryAfterMs: number; readonly retryAt: number; readonly reason: 'no-headroom' | 'all-excluded' | 'breakers-open' }
   /** Retrying will never help: no target serves the pin, or the request exceeds every target's limits. */
   | { readonly kind: 'unservable'; readonly reason: 'no-target-serves-pin' | 'exceeds-every-limit' };
 
@@ -108,18 +112,23 @@ export class Router {
     const charges = new Map<string, Charge>();
     const probes = new Set<string>();
     let earliest = Number.POSITIVE_INFINITY;
+    let quotaBlocked = false;
     for (const key of eligible) {
       const charge = admissionChargeFor(this.target(key), request.estimate);
       const verdict = availability(this.state(key), charge, this.breaker, now);
       earliest = Math.min(earliest, verdict.kind === 'available' ? now : verdict.at);
-      if (verdict.kind !== 'available' || excluded?.has(key)) continue;
+      if (excluded?.has(key)) continue;
+      if (verdict.kind !== 'available') {
+        if (verdict.why !== 'breaker') quotaBlocked = true;
+        continue;
+      }
       charges.set(key, charge);
       if (verdict.probe) probes.add(key);
       candidates.push({ key, score: verdict.score, weight: verdict.weight });
     }
     if (candidates.length === 0) {
       if (!Number.isFinite(earliest)) return { kind: 'unservable', reason: 'exceeds-every-limit' };
-      const reason = eligible.every((key) => excluded?.has(key)) ? 'all-excluded' : 'no-headroom';
+      const reason = eligible.every((key) => excluded?.has(key)) ? 'all-excluded' : quotaBlocked ? 'no-headroom' : 'breakers-open';
       return { kind: 'exhausted', retryAfterMs: earliest - now, retryAt: earliest, reason };
     }
 
