@@ -2,8 +2,9 @@ import { definePlan, testing, type Plan, type PlanInput } from '@headroom/plan';
 import { ManualClock, startEmulator, type Emulator } from '@headroom/emulator';
 import { InMemorySharedStore } from '../core/in-memory-store';
 import { startNodeServer } from '../http/node-server';
+import type { Router } from '../core/router';
 import { createLocalRouter, emulatorAdapterDeps } from '../local';
-import type { AdapterDeps, SecretSource } from '../providers';
+import { VirtualTimers, type AdapterDeps, type SecretSource } from '../providers';
 import type { RouterTelemetry } from '../telemetry';
 
 /**
@@ -22,6 +23,13 @@ export interface Harness {
   readonly url: string;
   readonly upstreamRequests: { url: string; headers: Record<string, string>; body: string }[];
   readonly warnings: { message: string; details: Record<string, unknown> }[];
+  /** The router's own state (breakers, cooldowns, retry budget). */
+  readonly router: Router;
+  /**
+   * Move the injected clock (emulator and router) and the transport's deadline timers on together:
+   * a hung upstream times out only when a test says so, never on the wall clock.
+   */
+  advance(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -38,16 +46,18 @@ export async function startHarness(input: PlanInput = e2ePlanInput(), options: {
     return fetch(url, init);
   };
   const now = () => clock.now();
-  const adapters: AdapterDeps = { ...emulatorAdapterDeps(config, now), fetch: recordingFetch, ...(options.secrets ? { secrets: options.secrets } : {}) };
+  const timers = new VirtualTimers();
+  const adapters: AdapterDeps = { ...emulatorAdapterDeps(config, now), fetch: recordingFetch, timers, ...(options.secrets ? { secrets: options.secrets } : {}) };
   const warnings: Harness['warnings'] = [];
-  const { handler } = createLocalRouter({
+  const { handler, router } = createLocalRouter({
     config, now, seed: options.seed ?? 11, adapters, store: new InMemorySharedStore({ maxCooldownMs: config.routing.maxCooldownMs }),
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     warn: (message, details) => warnings.push({ message, details }),
   });
   const server = await startNodeServer(handler);
   return {
-    plan, emulator, clock, url: server.url, upstreamRequests, warnings,
+    plan, emulator, clock, url: server.url, upstreamRequests, warnings, router,
+    advance: (ms) => { clock.advance(ms); timers.advance(ms); },
     close: async () => { await server.close(); await emulator.close(); },
   };
 }
