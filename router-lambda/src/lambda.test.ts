@@ -8,8 +8,18 @@ import { resolve } from 'node:path';
 describe('the Lambda entry (Function URL, response streaming)', () => {
   let emulator: Emulator;
   const saved = { ...process.env };
-  let handler: (event: LambdaFunctionURLEvent, stream: Writable) => Promise<void>;
+  type Handler = (event: LambdaFunctionURLEvent, stream: Writable) => Promise<void>;
+  let handler: Handler;
   const metadata: { statusCode: number; headers: Record<string, string> }[] = [];
+  /** A fresh load of the entry, as a cold start with these environment variables. */
+  const load = (env: Record<string, string | undefined> = {}): Handler => {
+    const before = { ...process.env };
+    Object.assign(process.env, env);
+    let loaded!: Handler;
+    jest.isolateModules(() => { loaded = (require('./lambda') as { handler: Handler }).handler; });
+    process.env = before;
+    return loaded;
+  };
 
   beforeAll(async () => {
     const { plan } = loadPlanFileOrThrow(resolve(__dirname, '../../infra/headroom.yaml'));
@@ -22,7 +32,7 @@ describe('the Lambda entry (Function URL, response streaming)', () => {
       streamifyResponse: (h: typeof handler) => h,
       HttpResponseStream: { from: (stream: Writable, meta: (typeof metadata)[number]) => { metadata.push(meta); return stream; } },
     };
-    jest.isolateModules(() => { handler = (require('./lambda') as { handler: typeof handler }).handler; });
+    handler = load();
   });
 
   afterAll(async () => {
@@ -31,22 +41,22 @@ describe('the Lambda entry (Function URL, response streaming)', () => {
     await emulator.close();
   });
 
-  function event(body: unknown): LambdaFunctionURLEvent {
+  function event(body: unknown, method = 'POST', path = '/v1/messages'): LambdaFunctionURLEvent {
     return {
-      version: '2.0', routeKey: '$default', rawPath: '/v1/messages', rawQueryString: '',
+      version: '2.0', routeKey: '$default', rawPath: path, rawQueryString: '',
       headers: { 'content-type': 'application/json' },
-      requestContext: { http: { method: 'POST', path: '/v1/messages', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' } } as LambdaFunctionURLEvent['requestContext'],
-      body: Buffer.from(JSON.stringify(body)).toString('base64'), isBase64Encoded: true,
+      requestContext: { http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' } } as LambdaFunctionURLEvent['requestContext'],
+      ...(body === undefined ? {} : { body: Buffer.from(JSON.stringify(body)).toString('base64') }), isBase64Encoded: body !== undefined,
     };
   }
 
-  async function invoke(body: unknown, stream = new PassThrough()): Promise<{ meta: (typeof metadata)[number]; text: string; stdout: string }> {
+  async function invoke(body: unknown, stream = new PassThrough(), request = event(body), entry = handler): Promise<{ meta: (typeof metadata)[number]; text: string; stdout: string }> {
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c));
     const out: string[] = [];
     const spy = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out.push(String(c)); return true; });
     try {
-      await handler(event(body), stream);
+      await entry(request, stream);
     } finally {
       spy.mockRestore();
     }
@@ -83,4 +93,29 @@ describe('the Lambda entry (Function URL, response streaming)', () => {
     expect(settled).toBeGreaterThanOrEqual(0);
     expect(disconnected).toBeGreaterThan(settled);
   }, 20_000);
+
+  describe('operational endpoints', () => {
+    const get = (path: string, entry = handler) => invoke(undefined, new PassThrough(), event(undefined, 'GET', path), entry);
+
+    it('by default /status is 404 and /healthz says only ok and the plan digest', async () => {
+      const status = await get('/status');
+      expect(status.meta.statusCode).toBe(404);
+      expect(JSON.parse(status.text)).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+      const health = await get('/healthz');
+      expect(health.meta.statusCode).toBe(200);
+      expect(JSON.parse(health.text)).toEqual({ status: 'ok', planDigest: emulator.routerConfig.planDigest });
+      for (const text of [status.text, health.text]) {
+        expect(text).not.toContain(emulator.routerConfig.plan);
+        expect(text).not.toContain('chatbot/');
+      }
+    });
+
+    it('HEADROOM_EXPOSE_STATUS=1 (the CDK prop exposeStatus) serves /status', async () => {
+      const exposed = load({ HEADROOM_EXPOSE_STATUS: '1' });
+      const status = await get('/status', exposed);
+      expect(status.meta.statusCode).toBe(200);
+      expect(JSON.parse(status.text)).toMatchObject({ plan: emulator.routerConfig.plan, targets: expect.any(Array) });
+      expect(JSON.parse((await get('/healthz', exposed)).text)).toMatchObject({ status: 'ok', plan: emulator.routerConfig.plan });
+    });
+  });
 });

@@ -9,6 +9,7 @@ import { ROUTER_CONFIG_SCHEMA, type RouterConfig } from '@headroom/plan/runtime'
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { Router } from './core/router';
 import { requestFromFunctionUrl, writeToResponseStream, type HttpResponseStreamFactory } from './http/lambda-adapter';
+import { json, type RouterHttpHandler } from './http/types';
 import { createRouterHandler } from './pipeline';
 import { createAdapters } from './providers';
 import { DynamoDbSharedStore } from './store/dynamodb-store';
@@ -24,6 +25,21 @@ export class RouterBootError extends Error {
   override readonly name = 'RouterBootError';
 }
 
+/** `HEADROOM_EXPOSE_STATUS` (set by the CDK prop `exposeStatus`): `1` or `true` turns it on. */
+function exposeStatusFrom(value: string | undefined): boolean {
+  return value === '1' || value?.toLowerCase() === 'true';
+}
+
+/**
+ * Unless status is exposed, `/healthz` tells callers only that the router is up and which plan
+ * digest it runs: not the plan's name, targets or state.
+ */
+function withQuietHealthz(route: RouterHttpHandler, planDigest: string): RouterHttpHandler {
+  return async (request) => (request.method === 'GET' && request.path === '/healthz'
+    ? json(200, { status: 'ok', planDigest }, { 'x-headroom-attempts': '0' })
+    : route(request));
+}
+
 export function embeddedConfig(raw: string | undefined): RouterConfig {
   if (!raw) throw new RouterBootError('HEADROOM_ROUTER_CONFIG is not set: deploy the router with the Headroom CDK construct, which embeds it');
   const config = JSON.parse(raw) as RouterConfig;
@@ -37,7 +53,9 @@ if (!runtime) throw new RouterBootError('this entry runs in the Lambda Node.js r
 const config = embeddedConfig(process.env.HEADROOM_ROUTER_CONFIG);
 const logger = new Logger({ serviceName: 'headroom-router' });
 const table = process.env.HEADROOM_STATE_TABLE;
-const route = createRouterHandler({
+// Off by default: /status shows the plan, its targets, limits, live headroom and breakers to any caller.
+const exposeStatus = exposeStatusFrom(process.env.HEADROOM_EXPOSE_STATUS);
+const pipeline = createRouterHandler({
   config,
   // The core draws no randomness of its own; the entry point supplies it.
   router: new Router(config, { rng: Math.random }),
@@ -46,7 +64,9 @@ const route = createRouterHandler({
   now: Date.now,
   telemetry: new RouterTelemetry(logger),
   warn: (message, details) => logger.warn(message, details),
+  exposeStatus,
 });
+const route = exposeStatus ? pipeline : withQuietHealthz(pipeline, config.planDigest);
 
 export const handler = runtime.streamifyResponse(async (event, stream) => {
   const response = await route(requestFromFunctionUrl(event));
