@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import type { FaultInput } from '@headroom/emulator';
 import OpenAI from 'openai';
@@ -149,6 +151,44 @@ describe('fault matrix: streams', () => {
     expect(result.status).toBe(200);
     expect(h.upstreamRequests).toHaveLength(1);
     expect(result.text).toMatch(/event: (error|message_start)/);
+  });
+});
+
+/** An Anthropic-shaped upstream that starts a stream, sends one event and then says nothing more. */
+async function stallingUpstream(): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const message = { type: 'message_start', message: { id: 'msg_stall', type: 'message', role: 'assistant', model: 'claude-sonnet-4-6', content: [], usage: { input_tokens: 5, output_tokens: 1 } } };
+    res.write(`event: message_start\ndata: ${JSON.stringify(message)}\n\n`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+describe('fault matrix: a stream that stalls mid-way', () => {
+  it('ends at the idle timeout with an error event in the API\'s format, once, and counts toward the breaker', async () => {
+    const stub = await stallingUpstream();
+    try {
+      h = await startHarness(undefined, { upstreams: { 'claude/anthropic': stub.url } });
+      faultAll(h, CLAUDE.filter((k) => k !== 'claude/anthropic'), { kind: 'dark' });
+      const response = await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: ask(true), signal: AbortSignal.timeout(20_000) });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-headroom-target')).toBe('claude/anthropic');
+      const text = response.text();
+      h.advance(60_000); // ROUTING_DEFAULTS.timeouts.idleMs
+      const body = await text;
+      expect(body).toMatch(/^event: message_start/);
+      expect(body).toMatch(/event: error\ndata: \{"type":"error","error":\{"type":"api_error","message":"[^"]+"\}\}\n\n$/);
+      expect(h.upstreamRequests.filter((r) => r.url.startsWith(stub.url))).toHaveLength(1);
+      const anthropic = h.router.status(h.clock.now()).targets.find((t) => t.key === 'claude/anthropic')!;
+      expect(anthropic.breaker).toEqual({ kind: 'closed', consecutiveFailures: 1 });
+    } finally {
+      await stub.close();
+    }
   });
 });
 

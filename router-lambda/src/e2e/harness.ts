@@ -3,7 +3,7 @@ import { ManualClock, startEmulator, type Emulator } from '@headroom/emulator';
 import { InMemorySharedStore } from '../core/in-memory-store';
 import { startNodeServer } from '../http/node-server';
 import type { Router } from '../core/router';
-import { createLocalRouter, emulatorAdapterDeps } from '../local';
+import { createLocalRouter, emulatorAdapterDeps, withUpstreams } from '../local';
 import { VirtualTimers, type AdapterDeps, type SecretSource } from '../providers';
 import type { RouterTelemetry } from '../telemetry';
 
@@ -34,11 +34,19 @@ export interface Harness {
 }
 
 /** Emulator + router over loopback on one manual clock; every upstream request is recorded. */
-export async function startHarness(input: PlanInput = e2ePlanInput(), options: { seed?: number; secrets?: SecretSource; telemetry?: RouterTelemetry } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  readonly seed?: number;
+  readonly secrets?: SecretSource;
+  readonly telemetry?: RouterTelemetry;
+  /** Targets served by other local upstreams (stubs) instead of the emulator: key to base URL. */
+  readonly upstreams?: Readonly<Record<string, string>>;
+}
+
+export async function startHarness(input: PlanInput = e2ePlanInput(), options: HarnessOptions = {}): Promise<Harness> {
   const plan = definePlan(input);
   const clock = new ManualClock();
   const emulator = await startEmulator({ plan, clock, seed: 3 });
-  const config = emulator.routerConfig;
+  const config = options.upstreams ? withUpstreams(emulator.routerConfig, options.upstreams) : emulator.routerConfig;
   const upstreamRequests: Harness['upstreamRequests'] = [];
   const recordingFetch: typeof fetch = async (url, init) => {
     const headers = Object.fromEntries(new Headers(init?.headers).entries());
