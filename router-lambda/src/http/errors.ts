@@ -1,17 +1,18 @@
 import { STATUS_CODES } from 'node:http';
 import type { Api } from '@headroom/plan/runtime';
 import { FrontDoorError } from '../front-doors/errors';
+import { apiForUnknownPath } from '../replies';
 import type { RouterHttpResponse } from './types';
 
 /** A response whose body is whole (not streamed). */
 export type BufferedResponse = RouterHttpResponse & { readonly body: string };
 
 /**
- * Which API a request belongs to, for errors made before the pipeline reads it. OpenAI's chat
- * path, else Anthropic's shape (`{"type":"error","error":{...}}`), which the OpenAI SDKs read too.
+ * Which API's error format a request gets before the pipeline reads it: the pipeline's own rule
+ * (OpenAI-only paths, else Anthropic's shape, which the OpenAI SDKs read too).
  */
 export function apiForPath(path: string | undefined): Api {
-  return path?.startsWith('/v1/chat/') ? 'openai' : 'anthropic';
+  return apiForUnknownPath(path ?? '/');
 }
 
 /** A reply the HTTP layer makes itself: the API's error format, and no upstream was tried. */

@@ -56,4 +56,15 @@ describe('startNodeServer', () => {
     await fetch(`${server.url}/healthz`);
     expect(received.map(({ path, query }) => ({ path, query }))).toEqual([{ path: '/v1/messages', query: 'beta=true&x=a%20b' }, { path: '/healthz', query: undefined }]);
   });
+
+  it('answers a handler that throws with 500 in the API format, never a stack', async () => {
+    const failing = await startNodeServer(async () => { throw new Error('bug at /srv/router.js:1'); });
+    try {
+      const response = await fetch(`${failing.url}/v1/chat/completions`, { method: 'POST', body: '{}' });
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({ error: { type: 'server_error', code: null, param: null, message: 'the router failed to handle this request' } });
+    } finally {
+      await failing.close();
+    }
+  });
 });

@@ -105,7 +105,7 @@ export async function startNodeServer(handler: RouterHttpHandler, options: NodeS
       }
       const api = apiForPath(req.url);
       // No x-headroom-attempts: how far the handler got is unknown.
-      const failed = json(500, new FrontDoorError('upstream', 'internal error').body(api));
+      const failed = json(500, new FrontDoorError('internal', 'the router failed to handle this request').body(api));
       res.writeHead(failed.status, failed.headers).end(failed.body);
     });
   });
