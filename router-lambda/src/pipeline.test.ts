@@ -1,6 +1,6 @@
 import { RequestBuildError } from './providers/types';
 import { AFTER_TIMEOUT_SHARE } from './route';
-import { scriptedPipeline, type Reply } from './pipeline.testing';
+import { scriptedPipeline, type Reply } from './pipeline.test-helpers';
 
 const CLAUDE = ['claude/anthropic', 'claude/bedrock-eu-west-1', 'claude/bedrock-us-east-1', 'claude/vertex-europe-west1'];
 const GPT = ['gpt/azure-eastus2', 'gpt/openai'];

@@ -35,7 +35,7 @@ export async function routeRequest(deps: PipelineDeps, api: Api, request: Router
     throw error;
   }
   const family = deps.config.families[parsed.family]!;
-  const routeRequest = { family: parsed.family, estimate: parsed.estimate, ...(parsed.residency ? { residency: parsed.residency } : {}) };
+  const wanted = { family: parsed.family, estimate: parsed.estimate, ...(parsed.residency ? { residency: parsed.residency } : {}) };
   const shared = await readShared(deps, family.targets);
   const attempts: AttemptRecord[] = [];
   const denials: RouterTarget[] = [];
@@ -46,7 +46,7 @@ export async function routeRequest(deps: PipelineDeps, api: Api, request: Router
 
   const tags = (): ReplyTags => ({ attempts: attempts.length, ...(last ? { target: last } : {}) });
   // What a client is told to wait: until some target of the family can take this request, jittered and capped.
-  const retryAfter = () => deps.router.clientRetryAfter(deps.router.nextAvailableMs(routeRequest, deps.now()));
+  const retryAfter = () => deps.router.clientRetryAfter(deps.router.nextAvailableMs(wanted, deps.now()));
   const finish = (response: RouterHttpResponse, servedBy?: RouterTarget, usage?: { inputTokens: number; outputTokens: number }): RouterHttpResponse => {
     deps.telemetry?.record({
       requestId, family: parsed.family, api, attempts, retryBudgetDenials: denials, clientStatus: response.status,
@@ -62,9 +62,9 @@ export async function routeRequest(deps: PipelineDeps, api: Api, request: Router
 
   for (;;) {
     if (headersDeadline !== undefined && deps.now() >= headersDeadline) {
-      return unavailable(deps.router.nextAvailableMs(routeRequest, deps.now()), `the targets of '${parsed.model}' did not answer in time`);
+      return unavailable(deps.router.nextAvailableMs(wanted, deps.now()), `the targets of '${parsed.model}' did not answer in time`);
     }
-    const placement = deps.router.place(routeRequest, deps.now(), shared, excluded);
+    const placement = deps.router.place(wanted, deps.now(), shared, excluded);
     if (placement.kind === 'unservable') {
       const message = placement.reason === 'no-target-serves-pin'
         ? `no target of this model processes in '${parsed.residency}'`
@@ -110,7 +110,7 @@ export async function routeRequest(deps: PipelineDeps, api: Api, request: Router
       // Too many requests of the family are failing over at once: say so in the API's terms, with when to return.
       denials.push(target);
       if (result.outcome.kind === 'throttled') return finish(upstreamReply(result.reply, tags(), retryAfter));
-      return unavailable(deps.router.nextAvailableMs(routeRequest, deps.now()), `'${parsed.model}' is failing over too many requests at once`);
+      return unavailable(deps.router.nextAvailableMs(wanted, deps.now()), `'${parsed.model}' is failing over too many requests at once`);
     }
   }
 }
