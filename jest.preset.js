@@ -7,7 +7,7 @@ module.exports = function preset(dir) {
     displayName: path.relative(__dirname, dir),
     rootDir: dir,
     testEnvironment: 'node',
-    // Generous: the suite must pass on a busy 2-core machine; no test asserts a wall-clock duration.
+    // Applies when one workspace runs jest alone; the root config sets the same for `npm test`.
     testTimeout: 30_000,
     testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],
