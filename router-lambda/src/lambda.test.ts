@@ -12,11 +12,14 @@ describe('the Lambda entry (Function URL, response streaming)', () => {
   let handler: Handler;
   const metadata: { statusCode: number; headers: Record<string, string> }[] = [];
   /** A fresh load of the entry, as a cold start with these environment variables. */
-  const load = (env: Record<string, string | undefined> = {}): Handler => {
+  const load = (env: Record<string, string | undefined> = {}, mocks?: () => void): Handler => {
     const before = { ...process.env };
     Object.assign(process.env, env);
     let loaded!: Handler;
-    jest.isolateModules(() => { loaded = (require('./lambda') as { handler: Handler }).handler; });
+    jest.isolateModules(() => {
+      mocks?.();
+      loaded = (require('./lambda') as { handler: Handler }).handler;
+    });
     process.env = before;
     return loaded;
   };
@@ -93,6 +96,26 @@ describe('the Lambda entry (Function URL, response streaming)', () => {
     expect(settled).toBeGreaterThanOrEqual(0);
     expect(disconnected).toBeGreaterThan(settled);
   }, 20_000);
+
+  it('caps the shared store\'s cooldowns at the config\'s routing.maxCooldownMs, as the core does', () => {
+    const constructed: unknown[][] = [];
+    const config = { ...emulator.routerConfig, routing: { ...emulator.routerConfig.routing, maxCooldownMs: 42_000 } };
+    load({ HEADROOM_ROUTER_CONFIG: JSON.stringify(config), HEADROOM_STATE_TABLE: 'support-bot-headroom-state' }, () => {
+      jest.doMock('./store/dynamodb-store', () => {
+        const actual = jest.requireActual<typeof import('./store/dynamodb-store')>('./store/dynamodb-store');
+        class RecordedStore extends actual.DynamoDbSharedStore {
+          constructor(...args: ConstructorParameters<typeof actual.DynamoDbSharedStore>) {
+            super(...args);
+            constructed.push(args);
+          }
+        }
+        return { ...actual, DynamoDbSharedStore: RecordedStore };
+      });
+    });
+    jest.dontMock('./store/dynamodb-store');
+    expect(constructed).toHaveLength(1);
+    expect(constructed[0]!.slice(1)).toEqual(['support-bot-headroom-state', { maxCooldownMs: 42_000 }]);
+  });
 
   describe('operational endpoints', () => {
     const get = (path: string, entry = handler) => invoke(undefined, new PassThrough(), event(undefined, 'GET', path), entry);

@@ -60,7 +60,8 @@ const pipeline = createRouterHandler({
   // The core draws no randomness of its own; the entry point supplies it.
   router: new Router(config, { rng: Math.random }),
   adapters: createAdapters(),
-  ...(table ? { store: new DynamoDbSharedStore(new DynamoDBClient({}), table) } : {}),
+  // The same cap the core applies, so no cooldown is written or read fleet-wide beyond it.
+  ...(table ? { store: new DynamoDbSharedStore(new DynamoDBClient({}), table, { maxCooldownMs: config.routing.maxCooldownMs }) } : {}),
   now: Date.now,
   telemetry: new RouterTelemetry(logger),
   warn: (message, details) => logger.warn(message, details),
