@@ -2,11 +2,14 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { alarmName, alarmSettings, type AlarmKind, type AlarmSettings, type Plan, type TargetRef } from '@headroom/plan';
+import { alarmName, alarmSettings, resolveRouting, type AlarmKind, type AlarmSettings, type Api, type Plan, type TargetRef } from '@headroom/plan';
 import type { HeadroomMetricFactory } from './metrics';
 
 /** The three alarms every target gets, keyed by kind. */
 export type TargetAlarms = Readonly<Record<AlarmKind, cloudwatch.Alarm>>;
+
+/** What a client gets when failover is refused after an error (not a 429): the front door's outage reply. */
+const OUTAGE_REPLY: Readonly<Record<Api, string>> = { anthropic: '529 overloaded_error', openai: '503 server_error' };
 
 /**
  * Alarm factory: turns the metric factory's metrics into alarms named by `alarmName(plan, family,
@@ -49,7 +52,7 @@ export class HeadroomAlarmFactory {
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
-        alarmDescription: `The retry budget of ${ref.key} (routing.retryBudget) refused a failover retry: clients may see 429s.`,
+        alarmDescription: retryBudgetDescription(ref, resolveRouting(this.plan.routing).retryBudget),
       }),
     };
   }
@@ -70,4 +73,14 @@ export class HeadroomAlarmFactory {
     }
     return alarm;
   }
+}
+
+/**
+ * The budget is the family's (Envoy's: concurrent retries as a share of the family's active requests,
+ * at least 3), and the denial is counted on the target whose failure wanted the retry.
+ */
+function retryBudgetDescription(ref: TargetRef, retryBudget: number): string {
+  return `A failover after ${ref.key} failed was refused by the retry budget of family ${ref.familyId} `
+    + `(retries in flight at most ${Math.round(retryBudget * 100)}% of the family's requests in flight, never fewer than 3; routing.retryBudget). `
+    + `The client got ${ref.key}'s 429 if it was throttled, otherwise ${OUTAGE_REPLY[ref.family.api]}, with retry-after, though another target may have had headroom.`;
 }

@@ -55,6 +55,10 @@ describe('wiring to the plan', () => {
     const retry = byName('retry-budget-exhausted')!;
     expect(retry).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     expect(retry.Metrics[0].MetricStat).toMatchObject({ Stat: 'Sum', Metric: { MetricName: 'RetryBudgetDenials' } });
+    // The budget is the family's; an outage is answered with the API's own overloaded status, not a 429.
+    expect(retry.AlarmDescription).toContain(`retry budget of family ${ref.familyId}`);
+    expect(retry.AlarmDescription).toContain(ref.family.api === 'anthropic' ? '529 overloaded_error' : '503 server_error');
+    expect(retry.AlarmDescription.length).toBeLessThanOrEqual(1024); // CloudWatch's AlarmDescription limit
     for (const kind of ['throttle-rate', 'low-headroom', 'retry-budget-exhausted'] as const) {
       expect(byName(kind)!.AlarmActions).toHaveLength(1);
     }
