@@ -7,7 +7,8 @@ import { chatbotPlan } from './scenarios';
 import { headroomStrategy } from './strategies/headroom';
 import { liteLlmStrategy } from './strategies/litellm';
 import { oracleStrategy } from './strategies/oracle';
-import { directStrategy, portkeyStrategy } from './strategies/stateless';
+import { directStrategy, portkeyStrategy, roundRobinStrategy } from './strategies/stateless';
+import type { ReportVerdict, RouteDecision, SimRequest, Strategy } from './model';
 import { TrafficStream } from './traffic';
 import { synthesizeHeaders } from './upstream';
 
@@ -54,9 +55,71 @@ describe('runSimulation', () => {
   });
 });
 
+describe('client answers', () => {
+  /** A router that refuses every call itself with `status`, and records when each call reached it. */
+  const refuser = (status: number, retryAfterMs?: number) => {
+    const seen = new Map<number, number[]>();
+    const strategy: Strategy = {
+      id: 'refuser', label: 'refuser', source: 'test',
+      instances: (_world, count) => Array.from({ length: count }, () => ({
+        begin: () => 0,
+        route: (request: SimRequest, now: number): RouteDecision => {
+          seen.set(request.logical, [...(seen.get(request.logical) ?? []), now]);
+          return { kind: 'reject', status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+        },
+        report: (): ReportVerdict => ({ kind: 'reply' }),
+      })),
+    };
+    return { strategy, seen };
+  };
+
+  it('a 529 outage answer is counted apart from 429s, in the refusal rate, and retried after the router\'s retry-after', async () => {
+    const { strategy, seen } = refuser(529, 5_000);
+    const run = await runSimulation({ ...base, ratePerMin: 10, strategy, clientRetries: { attempts: 2 } });
+    expect(run.client429).toBe(0);
+    expect(run.clientOutage).toBe(run.clientCalls);
+    expect(run.clientCalls).toBe(3 * run.logicalRequests);
+    expect(run.clientRefusedRate).toBe(1);
+    expect(run.failedRequests).toBe(run.logicalRequests);
+    for (const times of seen.values()) expect(times.slice(1).map((t, i) => t - times[i]!)).toEqual([5_000, 5_000]);
+  });
+
+  it('a 400 is neither a 429 nor a refusal, and is not retried', async () => {
+    const { strategy } = refuser(400);
+    const run = await runSimulation({ ...base, ratePerMin: 10, strategy, clientRetries: { attempts: 2 } });
+    expect(run.clientInvalid).toBe(run.clientCalls);
+    expect(run.clientCalls).toBe(run.logicalRequests);
+    expect(run.clientRefusedRate).toBe(0);
+  });
+
+  it('every region dark: Headroom answers outages (529), never quota 429s; peers pass the 5xx through', async () => {
+    const failing = config.families.chatbot!.targets.map((target) => ({ target, fromMs: 0, toMs: 20 * 60_000, status: 500 }));
+    const headroom = await runSimulation({ ...base, ratePerMin: 10, strategy: headroomStrategy(), failing });
+    expect(headroom.successes).toBe(0);
+    expect(headroom.client429).toBe(0);
+    expect(headroom.clientOutage).toBe(headroom.clientCalls);
+    expect(headroom.upstream429).toBe(0);
+    const roundRobin = await runSimulation({ ...base, ratePerMin: 10, strategy: roundRobinStrategy, failing });
+    expect(roundRobin.client429).toBe(0);
+    expect(roundRobin.clientOutage).toBe(roundRobin.clientCalls);
+  });
+
+  it('one region dark: Headroom fails its calls over to the healthy two', async () => {
+    const failing = [{ target: 'chatbot/bedrock-us-east-1', fromMs: 0, toMs: 20 * 60_000, status: 529 }];
+    const run = await runSimulation({ ...base, ratePerMin: 10, strategy: headroomStrategy(), failing });
+    expect(run.clientOutage).toBe(0);
+    expect(run.client429).toBe(0);
+    expect(run.successes).toBe(run.logicalRequests);
+  });
+
+  it('rejects a failing target outside the family', async () => {
+    await expect(runSimulation({ ...base, ratePerMin: 10, strategy: headroomStrategy(), failing: [{ target: 'nope', fromMs: 0, toMs: 1, status: 500 }] })).rejects.toThrow(/not in family chatbot/);
+  });
+});
+
 describe('bisect', () => {
   it('finds the highest rate within the tolerance', async () => {
-    const fake = async (rate: number) => ({ ratePerMin: rate, client429Rate: rate > 10 ? 1 : 0 }) as Awaited<ReturnType<typeof runSimulation>>;
+    const fake = async (rate: number) => ({ ratePerMin: rate, clientRefusedRate: rate > 10 ? 1 : 0 }) as Awaited<ReturnType<typeof runSimulation>>;
     const result = await bisect(fake, { tolerance: 0.001, hi: 16, iterations: 10 });
     expect(result.ratePerMin).toBeGreaterThan(9.9);
     expect(result.ratePerMin).toBeLessThanOrEqual(10);

@@ -1,10 +1,10 @@
 import type { RouterConfig } from '@headroom/plan';
 import { ManualClock, type QuotaTicket, type TargetQuota } from '@headroom/emulator';
-import type { RoutingInstance, SimRequest, Strategy, World } from './model';
+import type { FailedKind, RoutingInstance, SimRequest, Strategy, UpstreamResult, World } from './model';
 import { percentile, Random } from './random';
 import { SimSharedStore, type StoreModel } from './shared-store';
 import type { TrafficStream } from './traffic';
-import { Upstream, type Degradation } from './upstream';
+import { Upstream, type Degradation, type Failure } from './upstream';
 
 /** Latencies the engine models (virtual ms). */
 export interface LatencyModel {
@@ -18,8 +18,12 @@ export interface LatencyModel {
   readonly decisionMs?: number;
 }
 
+/**
+ * How clients retry a refusal (a 429, or a 529/503/5xx: the official SDKs retry both, and read
+ * `retry-after-ms` first). A 400 is never retried.
+ */
 export interface ClientRetryModel {
-  /** Retries per logical request after a 429. */
+  /** Retries per logical request after a refusal. */
   readonly attempts: number;
   /** First backoff when no retry-after is given; doubles, with full jitter. @default 1000 */
   readonly baseBackoffMs?: number;
@@ -39,6 +43,8 @@ export interface RunSpec {
   readonly store?: StoreModel;
   readonly clientRetries?: ClientRetryModel;
   readonly degraded?: { readonly target: string } & Degradation;
+  /** Targets that answer every call with an error status in a window (times from the run's start). */
+  readonly failing?: readonly ({ readonly target: string } & Failure)[];
   readonly latency?: LatencyModel;
   /** Metrics count requests that arrive after this. @default 5 min */
   readonly warmupMs?: number;
@@ -50,14 +56,30 @@ export interface RunResult {
   readonly ratePerMin: number;
   readonly logicalRequests: number;
   readonly clientCalls: number;
+  /** Quota refusals a client received: 429s (router-made or passed through), retries included. */
   readonly client429: number;
-  /** Logical requests that ended in a 429 after every client retry. */
+  /**
+   * Outage answers a client received: the router's 529 (Anthropic) / 503 (OpenAI) when every
+   * target failed with errors or the retry budget refused a failover after an error, and upstream
+   * 5xx passed through by peers. Not quota, but a refused call all the same.
+   */
+  readonly clientOutage: number;
+  /** Other client errors (the router's 400 for a request no target can ever serve). */
+  readonly clientInvalid: number;
+  /** Logical requests that ended refused (429 or outage) after every client retry, or invalid. */
   readonly failedRequests: number;
   readonly successes: number;
   readonly upstreamAttempts: number;
   readonly upstream429: number;
   /** client 429s / client calls. */
   readonly client429Rate: number;
+  /** client outage answers / client calls. */
+  readonly clientOutageRate: number;
+  /**
+   * (client 429s + outage answers) / client calls: the rate the sustainable load is bisected on, so
+   * that answering an outage as 529 instead of 429 cannot move a benchmark number.
+   */
+  readonly clientRefusedRate: number;
   readonly upstream429Rate: number;
   /** Upstream attempts per logical request. */
   readonly retryAmplification: number;
@@ -70,8 +92,8 @@ export interface RunResult {
 
 type Event =
   | { readonly t: number; readonly seq: number; readonly kind: 'call'; readonly call: Call }
-  /** A 429 reaches the router one round trip after the attempt. */
-  | { readonly t: number; readonly seq: number; readonly kind: 'refused'; readonly call: Call; readonly target: string; readonly handle: unknown; readonly headers: Readonly<Record<string, string>> }
+  /** A 429 or an error status reaches the router one round trip after the attempt. */
+  | { readonly t: number; readonly seq: number; readonly kind: 'refused'; readonly call: Call; readonly target: string; readonly handle: unknown; readonly result: Exclude<UpstreamResult, { kind: 'success' }> }
   | { readonly t: number; readonly seq: number; readonly kind: 'done'; readonly call: Call; readonly target: string; readonly handle: unknown; readonly quota: TargetQuota; readonly ticket: QuotaTicket };
 
 interface Call {
@@ -82,6 +104,9 @@ interface Call {
   startedAt: number;
   added: number;
   tried: Set<string>;
+  /** How this call's failed attempts ended, in order, and the last one's status. */
+  failed: FailedKind[];
+  lastFailedStatus: number;
 }
 
 /** A binary min-heap on (t, seq). */
@@ -133,10 +158,12 @@ export async function runSimulation(spec: RunSpec): Promise<RunResult> {
   const clock = new ManualClock(start);
   const family = spec.config.families[spec.family];
   if (!family) throw new Error(`unknown family ${JSON.stringify(spec.family)}; known: ${Object.keys(spec.config.families).join(', ')}`);
+  for (const f of spec.failing ?? []) if (!family.targets.includes(f.target)) throw new Error(`failing target ${JSON.stringify(f.target)} is not in family ${spec.family}`);
   const targets = family.targets.map((key) => spec.config.targets[key]!);
   const upstreams = new Map(targets.map((t) => {
     const d = spec.degraded && spec.degraded.target === t.key ? { fromMs: start + spec.degraded.fromMs, toMs: start + spec.degraded.toMs, factor: spec.degraded.factor } : undefined;
-    return [t.key, new Upstream(t, clock, d)] as const;
+    const f = spec.failing?.find((x) => x.target === t.key);
+    return [t.key, new Upstream(t, clock, d, f ? { fromMs: start + f.fromMs, toMs: start + f.toMs, status: f.status } : undefined)] as const;
   }));
   const seed = spec.seed ?? 1;
   const random = new Random(seed * 7919 + 17);
@@ -154,19 +181,25 @@ export async function runSimulation(spec: RunSpec): Promise<RunResult> {
   const arrivals = spec.stream.at(spec.ratePerMin);
   arrivals.forEach((a, i) => {
     const request: SimRequest = { ...a.request, logical: i, family: spec.family };
-    const call: Call = { request, measured: start + a.t >= warmup, instance: instances[0]!, clientTry: 0, startedAt: 0, added: 0, tried: new Set() };
+    const call: Call = { request, measured: start + a.t >= warmup, instance: instances[0]!, clientTry: 0, startedAt: 0, added: 0, tried: new Set(), failed: [], lastFailedStatus: 0 };
     queue.push({ t: start + a.t, seq: queue.nextSeq(), kind: 'call', call });
   });
 
-  const m = { logical: 0, calls: 0, c429: 0, failed: 0, ok: 0, attempts: 0, u429: 0, tokens: 0 };
+  const m = { logical: 0, calls: 0, c429: 0, cOutage: 0, cInvalid: 0, failed: 0, ok: 0, attempts: 0, u429: 0, tokens: 0 };
   const added: number[] = [];
   const byTarget: Record<string, { attempts: number; throttled: number; successes: number }> = {};
   for (const t of targets) byTarget[t.key] = { attempts: 0, throttled: 0, successes: 0 };
 
-  const clientRefused = (call: Call, now: number, retryAfterMs: number | undefined) => {
-    if (call.measured) m.c429++;
+  /** The client gets `status` (a router-made answer or a failed attempt passed through) and may retry it. */
+  const clientRefused = (call: Call, now: number, status: number, retryAfterMs: number | undefined) => {
+    const retryable = status === 429 || status >= 500;
+    if (call.measured) {
+      if (status === 429) m.c429++;
+      else if (status >= 500) m.cOutage++;
+      else m.cInvalid++;
+    }
     const retries = spec.clientRetries;
-    if (retries && call.clientTry < retries.attempts) {
+    if (retryable && retries && call.clientTry < retries.attempts) {
       const backoff = (retries.baseBackoffMs ?? 1000) * 2 ** call.clientTry * latencyRandom.uniform();
       const wait = retryAfterMs !== undefined ? Math.min(retries.maxRetryAfterMs ?? 60_000, retryAfterMs) : backoff;
       call.clientTry++;
@@ -175,9 +208,10 @@ export async function runSimulation(spec: RunSpec): Promise<RunResult> {
   };
 
   const attempt = (call: Call, now: number) => {
-    const decision = call.instance.route(call.request, now, call.tried);
+    const decision = call.instance.route(call.request, now, call.tried, call.failed);
     call.added += lat.decisionMs;
-    if (decision.kind === 'reject') return clientRefused(call, now, decision.retryAfterMs);
+    // A router that gives up without saying how: the last failed attempt's reply, or its own 429.
+    if (decision.kind === 'reject') return clientRefused(call, now, decision.status ?? (call.failed.length > 0 ? call.lastFailedStatus : 429), decision.retryAfterMs);
     const upstream = upstreams.get(decision.target)!;
     if (call.measured) { m.attempts++; byTarget[decision.target]!.attempts++; }
     const admission = upstream.admit(call.request);
@@ -187,10 +221,13 @@ export async function runSimulation(spec: RunSpec): Promise<RunResult> {
       queue.push({ t: now + service, seq: queue.nextSeq(), kind: 'done', call, target: decision.target, handle: decision.handle, quota: admission.quota, ticket: admission.ticket });
       return;
     }
-    if (call.measured) { m.u429++; byTarget[decision.target]!.throttled++; }
+    const result: Exclude<UpstreamResult, { kind: 'success' }> = 'errorStatus' in admission
+      ? { kind: 'error', status: admission.errorStatus }
+      : { kind: 'throttled', headers: admission.headers };
+    if (call.measured && result.kind === 'throttled') { m.u429++; byTarget[decision.target]!.throttled++; }
     const at = now + lat.rejectRttMs;
     call.added += lat.rejectRttMs;
-    queue.push({ t: at, seq: queue.nextSeq(), kind: 'refused', call, target: decision.target, handle: decision.handle, headers: admission.headers });
+    queue.push({ t: at, seq: queue.nextSeq(), kind: 'refused', call, target: decision.target, handle: decision.handle, result });
   };
 
   for (let event = queue.pop(); event; event = queue.pop()) {
@@ -204,14 +241,17 @@ export async function runSimulation(spec: RunSpec): Promise<RunResult> {
       if (call.measured) m.calls++;
       call.instance = instances[count === 1 ? 0 : Math.floor(pick.uniform() * count)]!;
       call.tried = new Set();
+      call.failed = [];
       call.startedAt = now;
       call.added = await call.instance.begin(call.request, now);
       attempt(call, now);
     } else if (event.kind === 'refused') {
-      const again = call.instance.report(event.handle, { kind: 'throttled', headers: event.headers }, now);
+      const verdict = call.instance.report(event.handle, event.result, now);
       call.tried.add(event.target);
-      if (again) attempt(call, now);
-      else clientRefused(call, now, undefined);
+      call.failed.push(event.result.kind);
+      call.lastFailedStatus = event.result.kind === 'throttled' ? 429 : event.result.status;
+      if (verdict.kind === 'failover') attempt(call, now);
+      else clientRefused(call, now, verdict.status ?? call.lastFailedStatus, verdict.retryAfterMs);
     } else {
       const usage = { inputTokens: call.request.inputTokens, outputTokens: call.request.outputTokens };
       const headers = upstreams.get(event.target)!.settle(event.quota, event.ticket, usage);
@@ -231,11 +271,15 @@ export async function runSimulation(spec: RunSpec): Promise<RunResult> {
     logicalRequests: m.logical,
     clientCalls: m.calls,
     client429: m.c429,
+    clientOutage: m.cOutage,
+    clientInvalid: m.cInvalid,
     failedRequests: m.failed,
     successes: m.ok,
     upstreamAttempts: m.attempts,
     upstream429: m.u429,
     client429Rate: m.calls > 0 ? m.c429 / m.calls : 0,
+    clientOutageRate: m.calls > 0 ? m.cOutage / m.calls : 0,
+    clientRefusedRate: m.calls > 0 ? (m.c429 + m.cOutage) / m.calls : 0,
     upstream429Rate: m.attempts > 0 ? m.u429 / m.attempts : 0,
     retryAmplification: m.logical > 0 ? m.attempts / m.logical : 0,
     goodputTpm: m.tokens / measuredMin,

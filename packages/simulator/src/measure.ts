@@ -4,7 +4,10 @@ import type { Strategy } from './model';
 import type { Scenario } from './scenarios';
 import { TrafficStream } from './traffic';
 
-/** Client-visible 429 tolerances the benchmark reports. */
+/**
+ * Tolerances on client-visible refusals the benchmark reports: 429s plus any 529/503 outage answer
+ * (`RunResult.clientRefusedRate`), so a refusal counts whatever status it is given.
+ */
 export const TOLERANCES = { strict: 0.001, loose: 0.01 } as const;
 
 export interface Sustainable {
@@ -24,7 +27,7 @@ export interface StrategyResult {
   readonly loose: Sustainable;
   /** strict.ratePerMin / oracle's. */
   readonly efficiency: number;
-  /** strict load / the reference region's declared quota (the seed's 80k / 30k). */
+  /** strict load / the reference region's declared quota (the worked example's 80k / 30k). */
   readonly multiplier: number;
   readonly multiplierLoose: number;
   /** strict load / what the reference region sustains alone at the same tolerance. */
@@ -67,17 +70,17 @@ export interface BisectOptions {
   readonly iterations?: number;
 }
 
-/** The highest rate at which client 429s stay within the tolerance, by bisection over [0, hi]. */
+/** The highest rate at which client refusals (429s and outage answers) stay within the tolerance, by bisection over [0, hi]. */
 export async function bisect(run: (rate: number) => Promise<RunResult>, options: BisectOptions): Promise<RunResult> {
   let lo = 0;
   let hi = options.hi;
   let best: RunResult | undefined;
   const top = await run(hi);
-  if (top.client429Rate <= options.tolerance) return top;
+  if (top.clientRefusedRate <= options.tolerance) return top;
   for (let i = 0; i < (options.iterations ?? 9); i++) {
     const mid = (lo + hi) / 2;
     const result = await run(mid);
-    if (result.client429Rate <= options.tolerance) { lo = mid; best = result; } else hi = mid;
+    if (result.clientRefusedRate <= options.tolerance) { lo = mid; best = result; } else hi = mid;
   }
   return best ?? (await run(lo > 0 ? lo : hi / 1024));
 }
@@ -89,7 +92,7 @@ export interface MeasureOptions {
   readonly onProgress?: (message: string) => void;
 }
 
-/** The reference region: the one with the largest capacity for this traffic (the seed compares against one region). */
+/** The reference region: the one with the largest capacity for this traffic (the 2.7x planning rule compares against one region). */
 export function referenceOf(scenario: Pick<Scenario, "config" | "family">, stream: TrafficStream): { target: RouterTarget; rate: number; pooled: number } {
   const targets = scenario.config.families[scenario.family]!.targets.map((k) => scenario.config.targets[k]!);
   const rates = targets.map((t) => ({ target: t, rate: targetRatePerMin(t, stream) }));

@@ -21,24 +21,47 @@ export type UpstreamResult =
   | { readonly kind: 'throttled'; readonly headers: HeaderBag }
   | { readonly kind: 'error'; readonly status: number };
 
+/** How a failed attempt ended, as the wire showed it. */
+export type FailedKind = Exclude<UpstreamResult['kind'], 'success'>;
+
 /** A strategy's answer for one attempt. */
 export type RouteDecision =
   | { readonly kind: 'send'; readonly target: string; readonly handle: unknown }
-  /** The router answers the client itself: 429 (with a retry hint when it has one). */
-  | { readonly kind: 'reject'; readonly retryAfterMs?: number };
+  /**
+   * The router answers the client itself: `status` 429 (quota; the default), 529/503 (an outage
+   * answer: Anthropic's overloaded_error, OpenAI's 503) or 400 (the request can never be served),
+   * with the `retry-after-ms` it announces, when it announces one.
+   */
+  | { readonly kind: 'reject'; readonly status?: number; readonly retryAfterMs?: number };
+
+/**
+ * After an attempt's outcome: fail the call over to another target, or give the client the
+ * attempt's reply (a success, or the failed attempt's 429/5xx passed through). `status` replaces
+ * the passed-through status when the router answers in its own terms (a 529/503 outage answer);
+ * `retryAfterMs` is the `retry-after-ms` the router puts on it (its own, never the upstream's).
+ */
+export type ReportVerdict =
+  | { readonly kind: 'failover' }
+  | { readonly kind: 'reply'; readonly status?: number; readonly retryAfterMs?: number };
 
 /**
  * One router instance (own state). The engine calls `begin` once per client call, then `route`
- * for every attempt and `report` when that attempt's outcome is known (a 429 at once, a success
- * when the response ends).
+ * for every attempt and `report` when that attempt's outcome is known (a 429 or 5xx one round
+ * trip later, a success when the response ends).
  */
 export interface RoutingInstance {
   /** Per-call preparation (e.g. read the shared store); returns the latency it adds in ms. */
   begin(request: SimRequest, now: number): Promise<number> | number;
-  route(request: SimRequest, now: number, tried: ReadonlySet<string>): RouteDecision;
-  /** Returns true when the router may fail this call over to another target. */
-  report(handle: unknown, result: UpstreamResult, now: number): boolean;
+  /**
+   * `tried`: the targets this call already failed on (excluded); `failed`: how each of this call's
+   * failed attempts ended, in order.
+   */
+  route(request: SimRequest, now: number, tried: ReadonlySet<string>, failed: readonly FailedKind[]): RouteDecision;
+  report(handle: unknown, result: UpstreamResult, now: number): ReportVerdict;
 }
+
+export const FAILOVER: ReportVerdict = { kind: 'failover' };
+export const REPLY: ReportVerdict = { kind: 'reply' };
 
 /** What a strategy may look at when it builds its instances. */
 export interface World {

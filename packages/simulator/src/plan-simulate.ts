@@ -1,4 +1,4 @@
-import { compileRouterConfig, SEED_RULE, settledCharge, type Plan } from '@headroom/plan';
+import { compileRouterConfig, PLANNING_RULE, settledCharge, type Plan } from '@headroom/plan';
 import { runSimulation } from './engine';
 import { bisect, referenceOf, TOLERANCES } from './measure';
 import { headroomStrategy } from './strategies/headroom';
@@ -9,7 +9,7 @@ export interface SimulatePlanOptions {
   readonly family: string;
   /** Chatbot-sized traffic by default: prompt lognormal median 800, ~300 output tokens, max_tokens 1024. */
   readonly traffic?: TrafficModel;
-  /** Client-visible 429 tolerance. @default 0.001 */
+  /** Tolerance on client-visible refusals (429s and outage answers). @default 0.001 */
   readonly tolerance?: number;
   /** Virtual minutes per run. @default 60 */
   readonly durationMin?: number;
@@ -21,7 +21,7 @@ export interface SimulatePlanOptions {
 
 export interface PlanSimulation {
   readonly family: string;
-  /** Headroom's sustainable load / the largest target's capacity: the seed's measure (80k / 30k = 2.7x). */
+  /** Headroom's sustainable load / the largest target's capacity: the 2.7x planning rule's measure (worked example: 80k / 30k = 2.7x). */
   readonly multiplier: number;
   /** The same for the pooled oracle: the family's limit. */
   readonly oracleMultiplier: number;
@@ -31,14 +31,14 @@ export interface PlanSimulation {
   readonly sustainableTpm: number;
   readonly referenceTarget: string;
   readonly referenceTpm: number;
-  /** The seed's planning rule for comparison (2.7x for three equal regions). */
+  /** The 2.7x planning rule for comparison (2.7x for three equal regions). */
   readonly ruleOfThumb: number;
   readonly tolerance: number;
 }
 
 /**
  * Predict a plan family's effective multiplier with the real router core in the simulator (for
- * `headroom plan --simulate`): bisect the highest load at which client 429s stay within the
+ * `headroom plan --simulate`): bisect the highest load at which client refusals stay within the
  * tolerance, for Headroom and for the pooled oracle. About 2 x 9 runs of one virtual hour: ~1-3 s.
  */
 export async function simulatePlanMultiplier(plan: Plan, options: SimulatePlanOptions): Promise<PlanSimulation> {
@@ -60,7 +60,7 @@ export async function simulatePlanMultiplier(plan: Plan, options: SimulatePlanOp
   };
   const headroom = await sustain();
   const oracle = await sustain(oracleStrategy);
-  const ruleOfThumb = (reference.pooled / reference.rate) * SEED_RULE.efficiency;
+  const ruleOfThumb = (reference.pooled / reference.rate) * PLANNING_RULE.efficiency;
   return {
     family: options.family,
     multiplier: headroom / reference.rate,

@@ -30,7 +30,7 @@ const ACCOUNTS = {
 
 const HAIKU = 'anthropic.claude-haiku-4-5-20251001-v1:0';
 
-/** The seed's chatbot: Bedrock us-east-1 (us), eu-west-1 (eu), ap-southeast-1 (global profile), TPM each as given. */
+/** The worked example's chatbot: Bedrock us-east-1 (us), eu-west-1 (eu), ap-southeast-1 (global profile), TPM each as given. */
 export function chatbotPlan(tpm: readonly [number, number, number] = [30_000, 30_000, 30_000], pins: readonly ('eu')[] = []): PlanInput {
   return {
     version: 1,
@@ -70,10 +70,10 @@ function compile(input: PlanInput): RouterConfig {
 
 /** The benchmark's scenarios. `durationMin` scales every run (the quick smoke run uses fewer minutes). */
 export function scenarios(durationMin = 120): Scenario[] {
-  const seed = compile(chatbotPlan());
-  const base = { config: seed, family: 'chatbot', traffic: {}, durationMin, rateIs: 'mean' as const };
+  const example = compile(chatbotPlan());
+  const base = { config: example, family: 'chatbot', traffic: {}, durationMin, rateIs: 'mean' as const };
   return [
-    { ...base, id: 'seed-3x30k', title: "Seed example: 3 x 30k TPM (Bedrock, Claude Haiku 4.5)" },
+    { ...base, id: 'seed-3x30k', title: 'Worked example: 3 x 30k TPM (Bedrock, Claude Haiku 4.5)' },
     { ...base, id: 'uneven-60-30-10k', title: 'Uneven regions: 60k / 30k / 10k TPM', config: compile(chatbotPlan([60_000, 30_000, 10_000])) },
     { ...base, id: 'bursts', title: 'Bursts: 20 s at 2.5x, 40 s at 0.25x (same mean)', traffic: { shape: { kind: 'bursts', onSec: 20, offSec: 40, onLevel: 2.5, offLevel: 0.25 } } },
     { ...base, id: 'diurnal', title: 'Diurnal ramp: 0.3x to 1x and back (rate = peak)', traffic: { shape: { kind: 'diurnal', low: 0.3 } }, rateIs: 'peak' },

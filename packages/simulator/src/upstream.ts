@@ -10,6 +10,13 @@ export interface Degradation {
   readonly factor: number;
 }
 
+/** A window in which a target answers every call with an error status (a region dark: 500, 503, 529). */
+export interface Failure {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly status: number;
+}
+
 const ANTHROPIC_NAMES: Readonly<Record<LimitKind, string>> = { rpm: 'requests', tpm: 'tokens', itpm: 'input-tokens', otpm: 'output-tokens' };
 const OPENAI_NAMES: Partial<Record<LimitKind, string>> = { rpm: 'requests', tpm: 'tokens' };
 
@@ -58,7 +65,10 @@ export function synthesizeHeaders(dialect: RouterTarget['rateLimitHeaders'], sna
 
 export type Admission =
   | { readonly admitted: true; readonly ticket: QuotaTicket; readonly quota: TargetQuota }
-  | { readonly admitted: false; readonly retryAfterMs: number; readonly headers: HeaderBag };
+  /** A 429 from the quota. */
+  | { readonly admitted: false; readonly retryAfterMs: number; readonly headers: HeaderBag }
+  /** An error status in a failure window; the quota is not touched. */
+  | { readonly admitted: false; readonly errorStatus: number };
 
 /**
  * One emulated regional endpoint: the emulator package's TargetQuota (the providers' cost models)
@@ -68,7 +78,7 @@ export class Upstream {
   readonly normal: TargetQuota;
   private readonly degradedQuota?: TargetQuota;
 
-  constructor(readonly target: RouterTarget, private readonly clock: ManualClock, private readonly degradation?: Degradation) {
+  constructor(readonly target: RouterTarget, private readonly clock: ManualClock, private readonly degradation?: Degradation, private readonly failure?: Failure) {
     this.normal = new TargetQuota(target.key, target.limits, target.cost, clock);
     if (degradation) {
       const limits = Object.fromEntries(Object.entries(target.limits).map(([k, v]) => [k, Math.max(1, (v ?? 0) * degradation.factor)]));
@@ -83,6 +93,9 @@ export class Upstream {
   }
 
   admit(request: { inputTokens: number; maxTokens: number }): Admission {
+    const now = this.clock.now();
+    const f = this.failure;
+    if (f && now >= f.fromMs && now < f.toMs) return { admitted: false, errorStatus: f.status };
     const quota = this.quota();
     const decision = quota.tryAdmit(request);
     if (decision.admitted) return { admitted: true, ticket: decision.ticket, quota };

@@ -58,7 +58,7 @@ export interface ColdInit {
 
 /**
  * Cold init: a fresh node process per run requires the bundle (with the Lambda runtime's globals
- * stubbed and HEADROOM_ROUTER_CONFIG set to the seed plan pointed at a running emulator) and
+ * stubbed and HEADROOM_ROUTER_CONFIG set to the worked example's plan pointed at a running emulator) and
  * handles its first request. Median of `runs`. Every process is stopped by PID.
  */
 export async function coldInit(root: string, bundleFile: string, runs = 5): Promise<ColdInit> {

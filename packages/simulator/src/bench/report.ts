@@ -11,11 +11,11 @@ export function scenarioTables(results: readonly ScenarioResult[]): string {
     out.push(`### ${r.title} (\`${r.scenario}\`)`, '');
     out.push(`Reference region ${r.referenceTarget} (${k(r.regionQuotaTpm)} TPM declared, ${r.regionRatePerMin.toFixed(1)} req/min of this traffic). ` +
       `Single region alone: ${k(r.singleRegion.quotaTpm)} quota-TPM at <=0.1% (${(r.singleRegion.ratePerMin / r.regionRatePerMin).toFixed(2)}x). Load = ${r.rateIs} rate.`, '');
-    out.push('| strategy | sustainable @<=0.1% (quota-TPM) | multiplier | @<=1% | efficiency vs oracle | pooling gain | client 429 | upstream 429 | retry amp. | added p50 / p99 ms |');
-    out.push('|---|---|---|---|---|---|---|---|---|---|');
+    out.push('| strategy | sustainable @<=0.1% (quota-TPM) | multiplier | @<=1% | efficiency vs oracle | pooling gain | client 429 | client 529/503 | upstream 429 | retry amp. | added p50 / p99 ms |');
+    out.push('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const s of r.strategies) {
       const run = s.strict.run;
-      out.push(`| ${s.label} | ${k(s.strict.quotaTpm)} | ${s.multiplier.toFixed(2)}x | ${s.multiplierLoose.toFixed(2)}x | ${s.efficiency.toFixed(3)} | ${s.poolingGain.toFixed(2)} | ${pct(run.client429Rate)} | ${pct(run.upstream429Rate)} | ${run.retryAmplification.toFixed(2)} | ${run.addedLatencyP50Ms.toFixed(1)} / ${run.addedLatencyP99Ms.toFixed(1)} |`);
+      out.push(`| ${s.label} | ${k(s.strict.quotaTpm)} | ${s.multiplier.toFixed(2)}x | ${s.multiplierLoose.toFixed(2)}x | ${s.efficiency.toFixed(3)} | ${s.poolingGain.toFixed(2)} | ${pct(run.client429Rate)} | ${pct(run.clientOutageRate)} | ${pct(run.upstream429Rate)} | ${run.retryAmplification.toFixed(2)} | ${run.addedLatencyP50Ms.toFixed(1)} / ${run.addedLatencyP99Ms.toFixed(1)} |`);
     }
     out.push('');
   }
@@ -70,7 +70,7 @@ export function multiplierSvg(results: readonly ScenarioResult[]): string {
   for (let v = 0; v <= max + 1e-9; v += 0.5) {
     parts.push(`<line x1="${left}" x2="${width - 10}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${v.toFixed(1)}x</text>`);
   }
-  parts.push(`<line x1="${left}" x2="${width - 10}" y1="${y(2.7)}" y2="${y(2.7)}" stroke="#c0392b" stroke-dasharray="5,3"/><text x="${width - 12}" y="${y(2.7) - 4}" text-anchor="end" fill="#c0392b">seed rule 2.7x</text>`);
+  parts.push(`<line x1="${left}" x2="${width - 10}" y1="${y(2.7)}" y2="${y(2.7)}" stroke="#c0392b" stroke-dasharray="5,3"/><text x="${width - 12}" y="${y(2.7) - 4}" text-anchor="end" fill="#c0392b">2.7x planning rule</text>`);
   results.forEach((r, gi) => {
     const gx = left + gi * groupW + 9;
     r.strategies.forEach((s, si) => {

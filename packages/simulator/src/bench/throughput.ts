@@ -2,7 +2,7 @@ import { compileRouterConfig, definePlan } from '@headroom/plan';
 import { Router, seededRng, type Ticket } from '@headroom/router-lambda';
 import { chatbotPlan } from '../scenarios';
 
-/** place + complete pairs per second of one Router on the seed plan, steady traffic, virtual time. */
+/** place + complete pairs per second of one Router on the worked example's plan, steady traffic, virtual time. */
 export function decisionThroughput(iterations = 100_000): { perSecond: number; nsPerDecision: number; iterations: number } {
   const config = compileRouterConfig(definePlan(chatbotPlan()));
   const router = new Router(config, { rng: seededRng(1) });

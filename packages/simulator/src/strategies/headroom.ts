@@ -1,6 +1,6 @@
 import type { RouterTarget } from '@headroom/plan';
-import { HEADER_PARSERS, powerOfTwoChoices, Router, type AttemptOutcome, type SelectionStrategy, type SharedUsage, type Ticket } from '@headroom/router-lambda';
-import type { RoutingInstance, SimRequest, Strategy, UpstreamResult, World } from '../model';
+import { FrontDoorError, HEADER_PARSERS, powerOfTwoChoices, Router, type AttemptOutcome, type SelectionStrategy, type SharedUsage, type Ticket } from '@headroom/router-lambda';
+import { FAILOVER, REPLY, type FailedKind, type ReportVerdict, type RouteDecision, type RoutingInstance, type SimRequest, type Strategy, type UpstreamResult, type World } from '../model';
 import type { SimSharedStore } from '../shared-store';
 
 /** The outcome the router core sees for what the wire showed, through the router's own header parsers. */
@@ -15,46 +15,75 @@ export function attemptOutcome(target: RouterTarget, result: UpstreamResult, now
   }
 }
 
+type Wanted = Parameters<Router['place']>[0];
+
+/** What the engine hands back with an attempt's outcome: the reservation and the request it was for. */
+interface Handle {
+  readonly ticket: Ticket;
+  readonly wanted: Wanted;
+}
+
 /**
  * One instance of the real router core (`Router` from @headroom/router-lambda, the code the Lambda
- * runs), driven the way the request pipeline drives it (router-lambda/src/pipeline.ts): read the
- * shared store once per request, place with the failed targets excluded, forward the charge,
- * complete with the parsed headers, fail over while the retry budget allows.
+ * runs), driven the way the request loop drives it (router-lambda/src/route.ts `routeRequest`):
+ * - the shared store is read once per client call, and every placement of that call sees that read;
+ * - place with the call's failed targets excluded; forward the charge to the store;
+ * - complete with the headers parsed by the router's own `HEADER_PARSERS`, forward the settlement
+ *   and cooldown; on a failover trigger ask `mayRetry` (the family's Envoy-style retry budget);
+ * - exhausted: an outage answer (529 Anthropic / 503 OpenAI) when the reason is `breakers-open`, or
+ *   every target was tried and none of this call's failures was a 429; otherwise a quota 429. Both
+ *   carry `clientRetryAfter(placement.retryAfterMs)` (the router's jittered, capped wait);
+ * - a failover the budget refuses: a 429 is passed through with the router's retry-after
+ *   (`clientRetryAfter(nextAvailableMs)`), an error becomes the outage answer with the same;
+ * - `unservable`: the client's 400 (never a 429).
+ * `Router.release` is not needed: the simulator has no request the adapter cannot build and no
+ * client that leaves mid-request, and timeouts are not modelled (no upstream hangs).
  */
 class HeadroomInstance implements RoutingInstance {
   private readonly router: Router;
-  private shared: Readonly<Record<string, SharedUsage>> | undefined;
+  /** Each call's own shared-store read (a call's retries use the read its call made, as route.ts does). */
+  private readonly shared = new WeakMap<SimRequest, Readonly<Record<string, SharedUsage>>>();
+  /** What the family's API calls an outage: FrontDoorError('overloaded').statusFor(api). */
+  private readonly outageStatus: number;
 
   constructor(private readonly world: World, seed: number, strategy: SelectionStrategy, private readonly store: SimSharedStore | undefined) {
     this.router = new Router(world.config, { rng: world.random.fork(seed).asRng(), strategy });
+    this.outageStatus = new FrontDoorError('overloaded', 'outage').statusFor(world.config.families[world.family]!.api);
   }
 
-  async begin(_request: SimRequest, now: number): Promise<number> {
+  async begin(request: SimRequest, now: number): Promise<number> {
     if (!this.store) return 0;
-    this.shared = await this.store.read(this.world.targets.map((t) => t.key), now);
+    this.shared.set(request, await this.store.read(this.world.targets.map((t) => t.key), now));
     return this.store.readLatencyMs;
   }
 
-  route(request: SimRequest, now: number, tried: ReadonlySet<string>) {
-    const placement = this.router.place(
-      { family: request.family, estimate: { inputTokens: request.inputTokens, maxTokens: request.maxTokens }, ...(request.residency ? { residency: request.residency } : {}) },
-      now, this.shared, tried,
-    );
+  route(request: SimRequest, now: number, tried: ReadonlySet<string>, failed: readonly FailedKind[]): RouteDecision {
+    const wanted: Wanted = { family: request.family, estimate: { inputTokens: request.inputTokens, maxTokens: request.maxTokens }, ...(request.residency ? { residency: request.residency } : {}) };
+    const placement = this.router.place(wanted, now, this.shared.get(request), tried);
     if (placement.kind === 'placed') {
       void this.store?.add(placement.target.key, placement.ticket.charged, now);
-      return { kind: 'send' as const, target: placement.target.key, handle: placement.ticket };
+      const handle: Handle = { ticket: placement.ticket, wanted };
+      return { kind: 'send', target: placement.target.key, handle };
     }
-    if (placement.kind === 'exhausted') return { kind: 'reject' as const, retryAfterMs: placement.retryAfterMs };
-    return { kind: 'reject' as const };
+    if (placement.kind === 'unservable') return { kind: 'reject', status: 400 };
+    const outage = placement.reason === 'breakers-open' || (placement.reason === 'all-excluded' && failed.length > 0);
+    const said = this.router.clientRetryAfter(placement.retryAfterMs);
+    if (outage && failed.every((kind) => kind !== 'throttled')) return { kind: 'reject', status: this.outageStatus, retryAfterMs: said.ms };
+    return { kind: 'reject', status: 429, retryAfterMs: said.ms };
   }
 
-  report(handle: unknown, result: UpstreamResult, now: number): boolean {
-    const ticket = handle as Ticket;
+  report(handle: unknown, result: UpstreamResult, now: number): ReportVerdict {
+    const { ticket, wanted } = handle as Handle;
     const target = this.world.config.targets[ticket.target]!;
     const completion = this.router.complete(ticket, attemptOutcome(target, result, now), now);
     if (completion.shared.charge) void this.store?.add(ticket.target, completion.shared.charge, now);
     if (completion.shared.cooldownUntil !== undefined) void this.store?.cooldown(ticket.target, completion.shared.cooldownUntil, now);
-    return completion.failover && this.router.mayRetry(ticket.target, now).allowed;
+    if (!completion.failover) return REPLY;
+    if (this.router.mayRetry(ticket.target, now).allowed) return FAILOVER;
+    // The family's retry budget refuses: the router answers with its own retry-after (route.ts).
+    const said = this.router.clientRetryAfter(this.router.nextAvailableMs(wanted, now));
+    if (result.kind === 'throttled') return { kind: 'reply', status: 429, retryAfterMs: said.ms };
+    return { kind: 'reply', status: this.outageStatus, retryAfterMs: said.ms };
   }
 }
 
@@ -63,7 +92,7 @@ export function headroomStrategy(selection: SelectionStrategy = powerOfTwoChoice
   return {
     id,
     label,
-    source: 'router-lambda/src/core (the Lambda\'s own code), driven as router-lambda/src/pipeline.ts drives it',
+    source: 'router-lambda/src/core (the Lambda\'s own code), driven as router-lambda/src/route.ts drives it',
     instances: (world, count) => Array.from({ length: count }, (_, i) => new HeadroomInstance(world, 0x9e37 + i, selection, world.store)),
   };
 }

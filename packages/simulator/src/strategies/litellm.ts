@@ -1,4 +1,4 @@
-import type { RouteDecision, RoutingInstance, SimRequest, Strategy, UpstreamResult, World } from '../model';
+import { FAILOVER, REPLY, type ReportVerdict, type RouteDecision, type RoutingInstance, type SimRequest, type Strategy, type UpstreamResult, type World } from '../model';
 import type { Random } from '../random';
 import { eligibleTargets } from './stateless';
 
@@ -104,14 +104,14 @@ class LiteLlmPod implements RoutingInstance {
     return { kind: 'send', target: chosen, handle: chosen };
   }
 
-  report(handle: unknown, result: UpstreamResult, now: number): boolean {
+  report(handle: unknown, result: UpstreamResult, now: number): ReportVerdict {
     const key = handle as string;
     if (result.kind === 'success') {
       const minute = this.minuteOf(now);
       const tokens = result.usage.inputTokens + result.usage.outputTokens;
       bump(this.localCounters(minute), key, tokens, 0);
       bump(this.redis.counters(minute), key, tokens, 0);
-      return false;
+      return REPLY;
     }
     let cooldown = this.options.cooldownMs;
     if (result.kind === 'throttled') {
@@ -119,7 +119,7 @@ class LiteLlmPod implements RoutingInstance {
       if (Number.isFinite(retryAfter) && retryAfter * 1000 > cooldown) cooldown = retryAfter * 1000;
     }
     this.cooldownUntil.set(key, Math.max(this.cooldownUntil.get(key) ?? 0, now + cooldown));
-    return true;
+    return FAILOVER;
   }
 }
 

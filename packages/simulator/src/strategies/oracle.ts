@@ -1,5 +1,5 @@
 import { admissionCharge, type LimitKind } from '@headroom/plan';
-import type { RouteDecision, RoutingInstance, SimRequest, Strategy, World } from '../model';
+import { REPLY, type ReportVerdict, type RouteDecision, type RoutingInstance, type SimRequest, type Strategy, type World } from '../model';
 import { eligibleTargets } from './stateless';
 
 /**
@@ -28,7 +28,7 @@ class Oracle implements RoutingInstance {
     }
     return best ? { kind: 'send', target: best.key, handle: best.key } : { kind: 'reject' };
   }
-  report(): boolean { return false; }
+  report(): ReportVerdict { return REPLY; }
 }
 
 export const oracleStrategy: Strategy = {

@@ -1,5 +1,5 @@
 import { servesPin, type RouterTarget } from '@headroom/plan';
-import type { RouteDecision, RoutingInstance, SimRequest, Strategy, UpstreamResult, World } from '../model';
+import { FAILOVER, REPLY, type ReportVerdict, type RouteDecision, type RoutingInstance, type SimRequest, type Strategy, type UpstreamResult, type World } from '../model';
 import type { Random } from '../random';
 
 /** Targets that may serve the request (residency pin), in plan order. */
@@ -25,7 +25,7 @@ class FixedPrimary implements RoutingInstance {
     const next = eligibleTargets(this.world, request).find((t) => !tried.has(t.key));
     return next ? { kind: 'send', target: next.key, handle: next.key } : { kind: 'reject' };
   }
-  report(_handle: unknown, result: UpstreamResult): boolean { return result.kind !== 'success'; }
+  report(_handle: unknown, result: UpstreamResult): ReportVerdict { return result.kind !== 'success' ? FAILOVER : REPLY; }
 }
 
 /**
@@ -49,7 +49,7 @@ class RoundRobin implements RoutingInstance {
     }
     return { kind: 'reject' };
   }
-  report(_handle: unknown, result: UpstreamResult): boolean { return result.kind !== 'success'; }
+  report(_handle: unknown, result: UpstreamResult): ReportVerdict { return result.kind !== 'success' ? FAILOVER : REPLY; }
 }
 
 /**
@@ -75,7 +75,7 @@ class WeightedRandom implements RoutingInstance {
     const last = eligible[eligible.length - 1];
     return last ? { kind: 'send', target: last.key, handle: last.key } : { kind: 'reject' };
   }
-  report(): boolean { return false; }
+  report(): ReportVerdict { return REPLY; }
 }
 
 export const fixedPrimaryStrategy: Strategy = {
@@ -108,7 +108,7 @@ export function directStrategy(targetKey: string): Strategy {
     instances: (_world, count) => Array.from({ length: count }, () => ({
       begin: () => 0,
       route: (_request: SimRequest, _now: number, tried: ReadonlySet<string>): RouteDecision => (tried.size > 0 ? { kind: 'reject' } : { kind: 'send', target: targetKey, handle: targetKey }),
-      report: () => false,
+      report: (): ReportVerdict => REPLY,
     })),
   };
 }
