@@ -97,6 +97,25 @@ describe('the Lambda entry (Function URL, response streaming)', () => {
     expect(disconnected).toBeGreaterThan(settled);
   }, 20_000);
 
+  it('cancels the upstream call when the client disconnects before the response headers, and ends the invocation', async () => {
+    const chatbot = emulator.routerConfig.families.chatbot!.targets;
+    const requests = () => chatbot.reduce((sum, key) => sum + emulator.stats()[key]!.requests, 0);
+    emulator.setFaults(Object.fromEntries(chatbot.map((key) => [key, [{ kind: 'timeout' }]])));
+    try {
+      const before = requests();
+      const stream = new PassThrough();
+      const invocation = invoke({ model: 'claude-haiku-4-5', max_tokens: 16, stream: true, messages: [{ role: 'user', content: 'hi' }] }, stream);
+      for (let i = 0; i < 2_000 && requests() === before; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(requests()).toBe(before + 1);
+      stream.destroy();
+      await invocation;
+      // Without the client's signal the attempt would run to the headers timeout and fail over to the next hanging target.
+      expect(requests()).toBe(before + 1);
+    } finally {
+      emulator.setFaults({});
+    }
+  }, 30_000);
+
   it('caps the shared store\'s cooldowns at the config\'s routing.maxCooldownMs, as the core does', () => {
     const constructed: unknown[][] = [];
     const config = { ...emulator.routerConfig, routing: { ...emulator.routerConfig.routing, maxCooldownMs: 42_000 } };

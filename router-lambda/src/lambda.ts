@@ -8,7 +8,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { ROUTER_CONFIG_SCHEMA, type RouterConfig } from '@headroom/plan/runtime';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { Router } from './core/router';
-import { requestFromFunctionUrl, writeToResponseStream, type HttpResponseStreamFactory } from './http/lambda-adapter';
+import { clientDisconnectSignal, requestFromFunctionUrl, writeToResponseStream, type HttpResponseStreamFactory } from './http/lambda-adapter';
 import { json, type RouterHttpHandler } from './http/types';
 import { createRouterHandler } from './pipeline';
 import { createAdapters } from './providers';
@@ -70,7 +70,7 @@ const pipeline = createRouterHandler({
 const route = exposeStatus ? pipeline : withQuietHealthz(pipeline, config.planDigest);
 
 export const handler = runtime.streamifyResponse(async (event, stream) => {
-  const response = await route(requestFromFunctionUrl(event));
+  const response = await route(requestFromFunctionUrl(event, clientDisconnectSignal(stream)));
   if (await writeToResponseStream(stream, response, runtime.HttpResponseStream) === 'client-gone') {
     logger.info('client disconnected mid-response; the upstream stream was closed', { path: event.rawPath, status: response.status });
   }

@@ -83,7 +83,7 @@ export async function routeRequest(deps: PipelineDeps, api: Api, request: Router
     const { target, ticket } = placement;
     await forward(deps, () => deps.store?.add(target.key, ticket.charged, deps.now()));
     const attemptStart = deps.now();
-    const result = await send(deps, target, parsed, attemptTimeouts(deps.config.routing.timeouts, headersDeadline, attemptStart));
+    const result = await send(deps, target, parsed, attemptTimeouts(deps.config.routing.timeouts, headersDeadline, attemptStart), request.signal);
     if (result.kind === 'not-sent') {
       // The request itself cannot be encoded: the client's 400. The target did nothing wrong.
       await settle(deps, ticket, deps.router.release(ticket, deps.now()));
@@ -125,9 +125,10 @@ function attempt(target: RouterTarget, outcome: AttemptRecord['outcome'], status
   return { target, outcome, ...(status !== undefined ? { status } : {}), latencyMs, retry, rateLimitHeaders: headers };
 }
 
-async function send(deps: PipelineDeps, target: RouterTarget, parsed: FrontDoorRequest, timeouts: ResolvedTimeouts): Promise<AttemptResult> {
+/** `client` aborts when the client leaves: the adapter cancels the upstream call and marks it not resendable. */
+async function send(deps: PipelineDeps, target: RouterTarget, parsed: FrontDoorRequest, timeouts: ResolvedTimeouts, client: AbortSignal | undefined): Promise<AttemptResult> {
   try {
-    return await deps.adapters[target.provider].send(target, { api: parsed.api, body: parsed.body, stream: parsed.stream }, undefined, timeouts);
+    return await deps.adapters[target.provider].send(target, { api: parsed.api, body: parsed.body, stream: parsed.stream }, client, timeouts);
   } catch (error) {
     if (error instanceof RequestBuildError) return { kind: 'not-sent', reply: error.reply() };
     // A misconfigured target or a failing credential source is our problem, not the client's: fail over.

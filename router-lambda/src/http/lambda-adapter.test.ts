@@ -1,6 +1,6 @@
 import { PassThrough, Writable } from 'node:stream';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
-import { requestFromFunctionUrl, writeToResponseStream } from './lambda-adapter';
+import { clientDisconnectSignal, requestFromFunctionUrl, writeToResponseStream } from './lambda-adapter';
 
 const event = (body: string, isBase64Encoded: boolean): LambdaFunctionURLEvent => ({
   version: '2.0', routeKey: '$default', rawPath: '/v1/messages', rawQueryString: '',
@@ -38,6 +38,38 @@ describe('Function URL adapter', () => {
     }));
     expect(result.metadata).toEqual({ statusCode: 200, headers: { 'content-type': 'text/event-stream' } });
     expect(result.text).toBe('event: a\n\nevent: b\n\n');
+  });
+
+  describe('clientDisconnectSignal', () => {
+    it('aborts when the response stream closes before it finished', () => {
+      const stream = new PassThrough();
+      const signal = clientDisconnectSignal(stream);
+      expect(signal.aborted).toBe(false);
+      stream.destroy();
+      return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    });
+
+    it('aborts on a stream error, which it also keeps from crashing the runtime', async () => {
+      const stream = new PassThrough();
+      const signal = clientDisconnectSignal(stream);
+      stream.destroy(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+      await new Promise((resolve) => stream.once('close', resolve));
+      expect(signal.aborted).toBe(true);
+    });
+
+    it('stays quiet when the response was written whole', async () => {
+      const stream = new PassThrough();
+      stream.resume();
+      const signal = clientDisconnectSignal(stream);
+      await writeToResponseStream(stream, { status: 200, headers: {}, body: '{"ok":true}' }, { from: (s) => s });
+      await new Promise((resolve) => stream.once('close', resolve));
+      expect(signal.aborted).toBe(false);
+    });
+
+    it('reaches the request', () => {
+      const signal = new AbortController().signal;
+      expect(requestFromFunctionUrl(event('', false), signal).signal).toBe(signal);
+    });
   });
 
   describe('when the client disconnects mid-stream', () => {

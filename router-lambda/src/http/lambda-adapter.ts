@@ -7,15 +7,31 @@ export interface HttpResponseStreamFactory {
   from(stream: Writable, metadata: { statusCode: number; headers: Record<string, string> }): Writable;
 }
 
-/** A Function URL event (payload 2.0) as the router's request. */
-export function requestFromFunctionUrl(event: LambdaFunctionURLEvent): RouterHttpRequest {
+/** A Function URL event (payload 2.0) as the router's request; `signal` says when the client left (see `clientDisconnectSignal`). */
+export function requestFromFunctionUrl(event: LambdaFunctionURLEvent, signal?: AbortSignal): RouterHttpRequest {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value !== undefined && !HOP_BY_HOP.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
   }
   const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   const query = event.rawQueryString;
-  return { method: event.requestContext.http.method, path: event.rawPath, ...(query ? { query } : {}), headers, body };
+  return { method: event.requestContext.http.method, path: event.rawPath, ...(query ? { query } : {}), headers, body, ...(signal ? { signal } : {}) };
+}
+
+/**
+ * Aborted when the invocation's response stream errors or closes before it finished: the client
+ * disconnected, so the upstream call it asked for is cancelled instead of running to its timeout.
+ * Made before the router runs, so a client that leaves before the response headers counts too.
+ */
+export function clientDisconnectSignal(stream: Writable): AbortSignal {
+  const client = new AbortController();
+  const gone = () => {
+    if (!stream.writableFinished) client.abort();
+  };
+  // An 'error' with no listener would crash the runtime; here it only means the client is gone.
+  stream.on('error', gone);
+  stream.once('close', gone);
+  return client.signal;
 }
 
 /** How writing a response ended: all of it, or the client went away first. */

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { startNodeServer } from './node-server';
 import { json, type RouterHttpRequest } from './types';
@@ -66,5 +67,47 @@ describe('startNodeServer', () => {
     } finally {
       await failing.close();
     }
+  });
+
+  describe('the request\'s signal (the client going away)', () => {
+    it('aborts when the client disconnects before the response', async () => {
+      let handlerStarted!: () => void;
+      const started = new Promise<void>((resolve) => { handlerStarted = resolve; });
+      let sawAbort!: (aborted: boolean) => void;
+      const observed = new Promise<boolean>((resolve) => { sawAbort = resolve; });
+      const slow = await startNodeServer(async (request) => {
+        handlerStarted();
+        // Answers only once the client has left, as a slow upstream would.
+        await new Promise((resolve) => request.signal!.addEventListener('abort', resolve, { once: true }));
+        sawAbort(request.signal!.aborted);
+        return json(200, { ok: true });
+      });
+      try {
+        const client = httpRequest(`${slow.url}/v1/messages`, { method: 'POST' });
+        client.on('error', () => undefined); // the socket is destroyed on purpose
+        client.end('{}');
+        await started;
+        client.destroy();
+        // A bound on the wait so a signal that never aborts fails here instead of hanging the run; not a timing claim.
+        const gaveUp = new Promise<boolean>((resolve) => setTimeout(resolve, 10_000, false).unref());
+        expect(await Promise.race([observed, gaveUp])).toBe(true);
+      } finally {
+        await slow.close();
+      }
+    });
+
+    it('stays quiet for a response that was written whole', async () => {
+      const signals: AbortSignal[] = [];
+      const quick = await startNodeServer(async (request) => {
+        signals.push(request.signal!);
+        return json(200, { ok: true });
+      });
+      const response = await fetch(`${quick.url}/v1/messages`, { method: 'POST', body: '{}' });
+      expect(await response.json()).toEqual({ ok: true });
+      // Closing every connection closes the finished response's socket too: still not a departed client.
+      await quick.close();
+      expect(signals).toHaveLength(1);
+      expect(signals[0]!.aborted).toBe(false);
+    });
   });
 });

@@ -34,7 +34,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-function requestOf(req: IncomingMessage, body: string): RouterHttpRequest {
+function requestOf(req: IncomingMessage, body: string, signal: AbortSignal): RouterHttpRequest {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined || HOP_BY_HOP.has(name)) continue;
@@ -44,7 +44,7 @@ function requestOf(req: IncomingMessage, body: string): RouterHttpRequest {
   const at = url.indexOf('?');
   // Kept raw: the SigV4 verifier must check the query exactly as it arrived.
   const query = at < 0 ? '' : url.slice(at + 1);
-  return { method: req.method ?? 'GET', path: at < 0 ? url : url.slice(0, at), ...(query ? { query } : {}), headers, body };
+  return { method: req.method ?? 'GET', path: at < 0 ? url : url.slice(0, at), ...(query ? { query } : {}), headers, body, signal };
 }
 
 /**
@@ -82,11 +82,24 @@ async function write(res: ServerResponse, response: RouterHttpResponse): Promise
   res.end();
 }
 
+/**
+ * Aborted when the response closes before it finished: the client or its socket went away. (A
+ * request's own 'close' only says its body was read.)
+ */
+function clientDisconnectSignal(res: ServerResponse): AbortSignal {
+  const client = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) client.abort();
+  });
+  return client.signal;
+}
+
 /** The router as a local HTTP server (`headroom serve`), on loopback unless told otherwise. */
 export async function startNodeServer(handler: RouterHttpHandler, options: NodeServerOptions = {}): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const limit = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
   const maxHeaderBytes = options.maxHeaderBytes ?? MAX_HEADER_BYTES;
   const server = createServer({ maxHeaderSize: maxHeaderBytes }, (req, res) => {
+    const signal = clientDisconnectSignal(res);
     void (async () => {
       let body: string;
       try {
@@ -96,7 +109,7 @@ export async function startNodeServer(handler: RouterHttpHandler, options: NodeS
         await write(res, requestRejected(apiForPath(req.url), 413, 'request_too_large', `the request body exceeds ${limit} bytes`));
         return;
       }
-      await write(res, await handler(requestOf(req, body)));
+      await write(res, await handler(requestOf(req, body, signal)));
     })().catch((error: unknown) => {
       // The handler answers every request itself; reaching here means a bug or a connection broken mid-stream.
       if (res.headersSent) {

@@ -7,6 +7,11 @@ export interface RouterHttpRequest {
   /** Lower-cased header names. */
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: string;
+  /**
+   * Aborted when the client goes away before the response was written whole: the upstream call it
+   * asked for is cancelled (and not re-sent elsewhere). Absent when the transport cannot tell.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface RouterHttpResponse {
