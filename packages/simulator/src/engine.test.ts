@@ -1,6 +1,7 @@
 import { compileRouterConfig, definePlan, loadPlanFileOrThrow } from '@headroom/plan';
 import { resolve } from 'node:path';
 import { runSimulation } from './engine';
+import { headroomOnStream } from './bench/spread';
 import { bisect } from './measure';
 import { simulatePlanMultiplier } from './plan-simulate';
 import { chatbotPlan } from './scenarios';
@@ -114,6 +115,17 @@ describe('client answers', () => {
 
   it('rejects a failing target outside the family', async () => {
     await expect(runSimulation({ ...base, ratePerMin: 10, strategy: headroomStrategy(), failing: [{ target: 'nope', fromMs: 0, toMs: 1, status: 500 }] })).rejects.toThrow(/not in family chatbot/);
+  });
+});
+
+describe('headroomOnStream (bench/spread.ts)', () => {
+  it('stream 0 is the benchmark\'s Headroom; another stream is another deterministic run of the same traffic', async () => {
+    const benchmark = await runSimulation({ ...base, ratePerMin: 34, strategy: headroomStrategy() });
+    expect(await runSimulation({ ...base, ratePerMin: 34, strategy: headroomOnStream(0) })).toEqual(benchmark);
+    const other = await runSimulation({ ...base, ratePerMin: 34, strategy: headroomOnStream(3) });
+    expect(await runSimulation({ ...base, ratePerMin: 34, strategy: headroomOnStream(3) })).toEqual(other);
+    expect(other.clientCalls).toBe(benchmark.clientCalls);
+    expect(other.byTarget).not.toEqual(benchmark.byTarget);
   });
 });
 
