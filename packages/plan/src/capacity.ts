@@ -1,7 +1,8 @@
 import { describeResidency, residencyOf, VERTEX_MODELS } from './catalog';
 import { costModelOf, resolvedLimits, settledCharge, type RequestEstimate, type Usage } from './cost';
 import { regionLabel } from './naming';
-import { LIMIT_KINDS, targetsOf, type Api, type LimitKind, type Limits, type Plan, type Provider, type TargetRef } from './types';
+import { bucketIdOf, quotaBucketsOf, type QuotaBucket } from './quota-buckets';
+import { LIMIT_KINDS, targetsOf, type Api, type LimitKind, type Limits, type Plan, type Provider, type Target, type TargetRef } from './types';
 
 /**
  * The 2.7x planning rule: a pool of targets delivers about 90% of the sum of their capacity, because
@@ -31,6 +32,8 @@ export interface TargetCapacity {
   readonly residency: string;
   /** Limits are a routing budget, not a reserved quota (dynamic shared quota). */
   readonly advisory: boolean;
+  /** The provider quota it draws on (`quotaBucketsOf`): a `quotas:` name, else its own key. */
+  readonly quota: string;
 }
 
 export interface Total {
@@ -45,7 +48,9 @@ export interface FamilyCapacity {
   readonly familyId: string;
   readonly api: Api;
   readonly targets: readonly TargetCapacity[];
-  /** Per limit kind present in the family. */
+  /** The quotas the family draws on, each once: summed limits of its targets there, capped by the quota. */
+  readonly quotas: readonly QuotaDraw[];
+  /** Per limit kind present in the family, each quota counted once. */
   readonly limits: Readonly<Partial<Record<LimitKind, Total>>>;
   /** Declared tokens per minute: the theoretical pooled ceiling. */
   readonly tokens: Total;
@@ -55,9 +60,8 @@ export interface FamilyCapacity {
   readonly served: Total;
 }
 
-export function targetCapacity(ref: TargetRef): TargetCapacity {
-  const { target } = ref;
-  const limits = resolvedLimits(target);
+/** Reference requests per minute that these limits sustain under the target's cost model. */
+function servedRpmUnder(target: Target, limits: Limits): number {
   const cost = costModelOf(target);
   // In steady state reservations are returned at settlement, so the settled cost bounds throughput
   // (for Azure and OpenAI, which never settle, it equals the admission charge).
@@ -69,6 +73,16 @@ export function targetCapacity(ref: TargetRef): TargetCapacity {
     const perRequest = settled[kind] ?? 0;
     if (perRequest > 0) servedRpm = Math.min(servedRpm, limit / perRequest);
   }
+  return servedRpm;
+}
+
+const tokensOf = (limits: Limits): number => limits.tpm ?? (limits.itpm ?? 0) + (limits.otpm ?? 0);
+const servedTokensOf = (servedRpm: number): number => Math.floor(servedRpm * (REFERENCE_REQUEST.inputTokens + REFERENCE_REQUEST.outputTokens));
+
+export function targetCapacity(ref: TargetRef): TargetCapacity {
+  const { target } = ref;
+  const limits = resolvedLimits(target);
+  const servedRpm = servedRpmUnder(target, limits);
   return {
     key: ref.key,
     familyId: ref.familyId,
@@ -77,29 +91,68 @@ export function targetCapacity(ref: TargetRef): TargetCapacity {
     region: regionLabel(target),
     model: target.model,
     limits,
-    tokensPerMinute: limits.tpm ?? (limits.itpm ?? 0) + (limits.otpm ?? 0),
+    tokensPerMinute: tokensOf(limits),
     servedRpm: Math.floor(servedRpm),
-    servedTokensPerMinute: Math.floor(servedRpm * (REFERENCE_REQUEST.inputTokens + REFERENCE_REQUEST.outputTokens)),
+    servedTokensPerMinute: servedTokensOf(servedRpm),
     residency: describeResidency(residencyOf(target)),
     advisory: target.provider === 'vertex' && (VERTEX_MODELS[target.model]?.dynamicSharedQuota ?? false),
+    quota: bucketIdOf(ref),
   };
 }
 
-function total(targets: readonly TargetCapacity[], value: (t: TargetCapacity) => number | undefined): Total | undefined {
+/** What some targets on one quota can use together: their summed limits, capped by the quota. */
+export interface QuotaDraw {
+  readonly quota: string;
+  readonly targets: readonly string[];
+  readonly limits: Limits;
+  readonly tokensPerMinute: number;
+  readonly servedTokensPerMinute: number;
+}
+
+/** Targets grouped by the quota they draw on; each group counts once, capped by the quota. */
+function drawsOf(targets: readonly TargetCapacity[], buckets: ReadonlyMap<string, QuotaBucket>, refs: ReadonlyMap<string, Target>): QuotaDraw[] {
+  const groups = new Map<string, TargetCapacity[]>();
+  for (const t of targets) groups.set(t.quota, [...(groups.get(t.quota) ?? []), t]);
+  return [...groups].map(([quota, members]) => {
+    const cap = buckets.get(quota)!.limits;
+    const limits: Limits = {};
+    for (const kind of LIMIT_KINDS) {
+      const values = members.map((m) => m.limits[kind]).filter((v): v is number => v !== undefined);
+      if (values.length === 0) continue;
+      const summed = values.reduce((a, b) => a + b, 0);
+      limits[kind] = Math.min(summed, cap[kind] ?? summed);
+    }
+    const servedRpm = servedRpmUnder(refs.get(members[0]!.key)!, limits);
+    return { quota, targets: members.map((m) => m.key), limits, tokensPerMinute: tokensOf(limits), servedTokensPerMinute: servedTokensOf(servedRpm) };
+  });
+}
+
+/** Sum over quotas (each once); best and multiplier against the best single target, capped by its quota. */
+function total(draws: readonly QuotaDraw[], targets: readonly TargetCapacity[], value: (l: Limits, t?: TargetCapacity) => number | undefined,
+  drawValue: (d: QuotaDraw) => number | undefined): Total | undefined {
   let sum = 0;
+  let any = false;
+  for (const d of draws) {
+    const v = drawValue(d);
+    if (v === undefined) continue;
+    sum += v;
+    any = true;
+  }
   let best = -1;
   let bestTarget = '';
   for (const t of targets) {
-    const v = value(t);
-    if (v === undefined) continue;
-    sum += v;
-    if (v > best) { best = v; bestTarget = t.targetId; }
+    const own = value(t.limits, t);
+    if (own === undefined) continue;
+    const capped = Math.min(own, drawValue(draws.find((d) => d.quota === t.quota)!) ?? own);
+    if (capped > best) { best = capped; bestTarget = t.targetId; }
   }
-  if (best < 0) return undefined;
+  if (!any || best < 0) return undefined;
   return { sum, best, bestTarget, multiplier: best > 0 ? sum / best : 0 };
 }
 
 export function capacityOf(plan: Plan): FamilyCapacity[] {
+  const buckets = new Map(quotaBucketsOf(plan).map((b) => [b.id, b]));
+  const refs = new Map(targetsOf(plan).map((r) => [r.key, r.target]));
   const byFamily = new Map<string, TargetCapacity[]>();
   for (const ref of targetsOf(plan)) {
     const list = byFamily.get(ref.familyId) ?? [];
@@ -107,20 +160,35 @@ export function capacityOf(plan: Plan): FamilyCapacity[] {
     byFamily.set(ref.familyId, list);
   }
   return [...byFamily].map(([familyId, targets]) => {
+    const draws = drawsOf(targets, buckets, refs);
     const limits: Partial<Record<LimitKind, Total>> = {};
     for (const kind of LIMIT_KINDS) {
-      const t = total(targets, (c) => c.limits[kind]);
+      const t = total(draws, targets, (l) => l[kind], (d) => d.limits[kind]);
       if (t) limits[kind] = t;
     }
-    const tokens = total(targets, (c) => c.tokensPerMinute)!;
+    const tokens = total(draws, targets, (l) => tokensOf(l), (d) => d.tokensPerMinute)!;
     return {
       familyId,
       api: plan.families[familyId]!.api,
       targets,
+      quotas: draws,
       limits,
       tokens,
       ruleOfThumb: { tokensPerMinute: Math.round(tokens.sum * PLANNING_RULE.efficiency), multiplier: tokens.multiplier * PLANNING_RULE.efficiency },
-      served: total(targets, (c) => c.servedTokensPerMinute)!,
+      served: total(draws, targets, (_l, t) => t!.servedTokensPerMinute, (d) => d.servedTokensPerMinute)!,
     };
   });
+}
+
+/** The whole plan's ceiling: each provider quota once, whichever families draw on it. */
+export function planCapacityOf(plan: Plan): { readonly limits: Limits; readonly tokensPerMinute: number; readonly quotas: readonly QuotaDraw[] } {
+  const buckets = new Map(quotaBucketsOf(plan).map((b) => [b.id, b]));
+  const refs = new Map(targetsOf(plan).map((r) => [r.key, r.target]));
+  const draws = drawsOf(targetsOf(plan).map(targetCapacity), buckets, refs);
+  const limits: Limits = {};
+  for (const kind of LIMIT_KINDS) {
+    const values = draws.map((d) => d.limits[kind]).filter((v): v is number => v !== undefined);
+    if (values.length) limits[kind] = values.reduce((a, b) => a + b, 0);
+  }
+  return { limits, tokensPerMinute: draws.reduce((a, d) => a + d.tokensPerMinute, 0), quotas: draws };
 }

@@ -12,6 +12,7 @@ export interface PlanDraft {
   readonly azure?: Plan['azure'];
   readonly gcp?: Plan['gcp'];
   readonly routing?: Plan['routing'];
+  readonly quotas?: Plan['quotas'];
   readonly families: Readonly<Record<string, FamilyDraft>>;
   /** `families` is a map with no entries (a missing or malformed one is the schema's to report). */
   readonly familiesEmpty: boolean;
@@ -61,6 +62,7 @@ export function draftOf(raw: unknown): PlanDraft {
     azure: parsed(shape.azure, root.azure),
     gcp: parsed(shape.gcp, root.gcp),
     routing: parsed(shape.routing, root.routing),
+    quotas: parsed(shape.quotas, root.quotas),
     families,
     familiesEmpty: isRecord(root.families) && Object.keys(root.families).length === 0,
   };

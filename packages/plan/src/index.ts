@@ -8,6 +8,7 @@ export * from './naming';
 export * from './defaults';
 export * from './cost';
 export * from './capacity';
+export * from './quota-buckets';
 export * from './router-config';
 export * from './diff';
 export * from './canonical';

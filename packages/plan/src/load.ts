@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { checkFamilies } from './checks/families';
 import { checkPlanLevel } from './checks/plan-level';
+import { checkQuotas } from './checks/quotas';
 import { ProblemList } from './checks/problem';
 import { checkTargets } from './checks/targets';
 import { draftOf } from './draft';
@@ -23,6 +24,7 @@ export function validatePlan(raw: unknown): { plan?: Plan; problems: PlanProblem
   checkPlanLevel(draft, list);
   checkFamilies(draft, list);
   checkTargets(draft, list);
+  checkQuotas(draft, list);
   problems.push(...list.items);
   const hasErrors = problems.some((p) => p.severity === 'error');
   if (hasErrors) return { problems };

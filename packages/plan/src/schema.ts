@@ -6,6 +6,7 @@ const perMinute = (what: string) =>
   z.int().positive().describe(`${what} per minute, a positive integer`);
 
 const description = z.string().max(200).optional().describe('Free text shown in reports');
+const quota = z.string().min(1).optional().describe('Name of an entry in quotas: the shared provider quota this target draws on');
 
 const anthropicTarget = z.strictObject({
   provider: z.literal('anthropic'),
@@ -13,6 +14,7 @@ const anthropicTarget = z.strictObject({
   secret: z.string().min(1).optional().describe('Secrets Manager name or ARN of the API key'),
   limits: z.strictObject({ rpm: perMinute('Requests'), itpm: perMinute('Input tokens'), otpm: perMinute('Output tokens') }),
   description,
+  quota,
 });
 
 const openAiTarget = z.strictObject({
@@ -21,6 +23,7 @@ const openAiTarget = z.strictObject({
   secret: z.string().min(1).optional().describe('Secrets Manager name or ARN of the API key'),
   limits: z.strictObject({ rpm: perMinute('Requests'), tpm: perMinute('Tokens') }),
   description,
+  quota,
 });
 
 const bedrockTarget = z.strictObject({
@@ -30,6 +33,7 @@ const bedrockTarget = z.strictObject({
   profile: z.enum(BEDROCK_PROFILES).optional().describe('Cross-region inference profile geo'),
   limits: z.strictObject({ rpm: perMinute('Requests'), tpm: perMinute('Tokens (input + output x burn rate)') }),
   description,
+  quota,
 });
 
 const vertexTarget = z.strictObject({
@@ -42,6 +46,7 @@ const vertexTarget = z.strictObject({
     .describe('Overrides the catalog Cloud Quotas quota ids'),
   limits: z.strictObject({ rpm: perMinute('Requests'), itpm: perMinute('Input tokens'), otpm: perMinute('Output tokens') }),
   description,
+  quota,
 });
 
 const azureTarget = z.strictObject({
@@ -56,6 +61,7 @@ const azureTarget = z.strictObject({
   }),
   raiPolicy: z.string().min(1).optional().describe('Content filter policy name'),
   description,
+  quota,
 });
 
 export const targetSchema = z.discriminatedUnion('provider', [
@@ -101,6 +107,18 @@ export const planSchema = z.strictObject({
     .optional(),
   // minProperties is for editors; the loader reports an empty map as `plan/no-families` (checks/families.ts).
   families: z.record(z.string(), familySchema).meta({ minProperties: 1 }).describe('Map of family id to family: at least one'),
+  quotas: z
+    .record(z.string(), z.strictObject({
+      description,
+      limits: z.strictObject({
+        rpm: perMinute('Requests').optional(),
+        tpm: perMinute('Tokens').optional(),
+        itpm: perMinute('Input tokens').optional(),
+        otpm: perMinute('Output tokens').optional(),
+      }).describe("The provider quota's limits: what its targets may use together"),
+    }))
+    .optional()
+    .describe('Provider quotas shared by several targets, by name; each target names one with quota:'),
   routing: z
     .strictObject({
       retryBudget: z.number().gt(0).max(1).optional(),

@@ -19,6 +19,20 @@ export type Limits = Partial<Record<LimitKind, number>>;
 interface TargetBase {
   /** Extra description shown in reports; no effect on resources. */
   readonly description?: string;
+  /**
+   * Name of an entry in the plan's `quotas`: this target draws on that shared provider quota.
+   * Omit when the target has its provider quota to itself (the usual case). @default none
+   */
+  readonly quota?: string;
+}
+
+/**
+ * A provider quota that several targets draw on, declared once so it is counted once. Its limits are
+ * the provider's quota (what the targets may use together); each target's own limits still cap it.
+ */
+export interface SharedQuota {
+  readonly description?: string;
+  readonly limits: Limits;
 }
 
 export interface AnthropicTarget extends TargetBase {
@@ -146,6 +160,8 @@ export interface Plan {
     readonly quotaContactEmail?: string;
   };
   readonly families: Readonly<Record<string, Family>>;
+  /** Provider quotas that several targets share, by name; targets name one with `quota:`. @default none */
+  readonly quotas?: Readonly<Record<string, SharedQuota>>;
   readonly routing?: {
     /** Retries allowed as a fraction of requests, per target (Envoy-style). @default 0.2 */
     readonly retryBudget?: number;

@@ -5,3 +5,4 @@ export * from './bedrock';
 export * from './vertex';
 export * from './residency';
 export * from './direct';
+export * from './quota-scopes';

@@ -14,6 +14,8 @@ export const SOURCES = {
   azureRegions: 'https://learn.microsoft.com/azure/ai-foundry/openai/concepts/models (model summary table and region availability)',
   azureNaming: 'https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules#microsoftcognitiveservices',
   bedrockProfiles: 'https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html',
+  bedrockQuotas: 'https://docs.aws.amazon.com/bedrock/latest/userguide/quotas-runtime.html (per model, per Region: On-demand vs Cross-Region InvokeModel tokens per minute)',
+  bedrockGlobal: 'https://docs.aws.amazon.com/bedrock/latest/userguide/global-cross-region-inference.html',
   bedrockBurndown: 'https://docs.aws.amazon.com/bedrock/latest/userguide/quotas-token-burndown.html',
   bedrockModels: 'https://platform.claude.com/docs/en/build-with-claude/claude-on-amazon-bedrock',
   cdkProfiles: 'aws/aws-cdk packages/@aws-cdk/aws-bedrock-alpha/bedrock/inference-profiles/cross-region-inference-profile.ts',
