@@ -85,6 +85,11 @@ describe('the Lambda entry (Function URL, response streaming)', () => {
     const bad = await invoke({ model: 'claude-haiku-4-5', messages: [] });
     expect(bad.meta.statusCode).toBe(400);
     expect(JSON.parse(bad.text)).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+    const raw = Buffer.concat([Buffer.from('{"model":"claude-haiku-4-5","max_tokens":8,"messages":[{"role":"user","content":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}]}')]);
+    const notUtf8 = await invoke(undefined, new PassThrough(), { ...event(undefined), body: raw.toString('base64'), isBase64Encoded: true });
+    expect(notUtf8.meta.statusCode).toBe(400);
+    expect(notUtf8.meta.headers['x-headroom-attempts']).toBe('0');
+    expect(JSON.parse(notUtf8.text)).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: 'the request body is not valid UTF-8' } });
   });
 
   it('ends the invocation and settles the attempt when the client disconnects mid-stream', async () => {

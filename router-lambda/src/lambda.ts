@@ -8,8 +8,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { ROUTER_CONFIG_SCHEMA, type RouterConfig } from '@headroom/plan/runtime';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { Router } from './core/router';
+import { BodyEncodingError } from './http/errors';
 import { clientDisconnectSignal, requestFromFunctionUrl, writeToResponseStream, type HttpResponseStreamFactory } from './http/lambda-adapter';
-import { json, type RouterHttpHandler } from './http/types';
+import { json, type RouterHttpHandler, type RouterHttpResponse } from './http/types';
 import { createRouterHandler } from './pipeline';
 import { createAdapters } from './providers';
 import { DynamoDbSharedStore } from './store/dynamodb-store';
@@ -69,8 +70,18 @@ const pipeline = createRouterHandler({
 });
 const route = exposeStatus ? pipeline : withQuietHealthz(pipeline, config.planDigest);
 
+/** The router's answer, or the client's 400 for a body that is not UTF-8. */
+async function answer(event: LambdaFunctionURLEvent, stream: Writable): Promise<RouterHttpResponse> {
+  try {
+    return await route(requestFromFunctionUrl(event, clientDisconnectSignal(stream)));
+  } catch (error) {
+    if (error instanceof BodyEncodingError) return error.reply();
+    throw error;
+  }
+}
+
 export const handler = runtime.streamifyResponse(async (event, stream) => {
-  const response = await route(requestFromFunctionUrl(event, clientDisconnectSignal(stream)));
+  const response = await answer(event, stream);
   if (await writeToResponseStream(stream, response, runtime.HttpResponseStream) === 'client-gone') {
     logger.info('client disconnected mid-response; the upstream stream was closed', { path: event.rawPath, status: response.status });
   }

@@ -25,6 +25,33 @@ export function requestRejected(api: Api, status: number, kind: 'request_too_lar
   return httpLayerError(status, new FrontDoorError(kind, message).body(api));
 }
 
+/**
+ * The request body is not UTF-8. JSON exchanged between systems must be (RFC 8259 section 8.1);
+ * decoding it leniently would forward U+FFFD in place of the client's bytes. The client's 400.
+ */
+export class BodyEncodingError extends Error {
+  override readonly name = 'BodyEncodingError';
+  constructor(readonly path: string | undefined) {
+    super('the request body is not valid UTF-8');
+  }
+
+  reply(): BufferedResponse {
+    return requestRejected(apiForPath(this.path), 400, 'invalid_request', this.message);
+  }
+}
+
+// ignoreBOM keeps a byte order mark in the text, as the lenient decoder did: JSON.parse then refuses it.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The body as text, or a BodyEncodingError for bytes that are not UTF-8. */
+export function decodeBody(bytes: Uint8Array, path: string | undefined): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new BodyEncodingError(path);
+  }
+}
+
 /** 403 as each API sends it (Anthropic `permission_error`; OpenAI's SDKs map 403 to PermissionDeniedError). */
 export function forbidden(api: Api): BufferedResponse {
   const message = 'Forbidden: the request is not signed with SigV4 by an allowed principal';

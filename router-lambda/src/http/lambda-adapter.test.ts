@@ -1,5 +1,6 @@
 import { PassThrough, Writable } from 'node:stream';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
+import { BodyEncodingError } from './errors';
 import { clientDisconnectSignal, requestFromFunctionUrl, writeToResponseStream } from './lambda-adapter';
 
 const event = (body: string, isBase64Encoded: boolean): LambdaFunctionURLEvent => ({
@@ -22,6 +23,19 @@ describe('Function URL adapter', () => {
   it('decodes base64 bodies, lower-cases headers and drops hop-by-hop ones', () => {
     const request = requestFromFunctionUrl(event(Buffer.from('{"a":1}').toString('base64'), true));
     expect(request).toEqual({ method: 'POST', path: '/v1/messages', headers: { 'content-type': 'application/json', 'x-headroom-residency': 'eu' }, body: '{"a":1}' });
+  });
+
+  it('refuses a base64 body that is not UTF-8 with a 400 in the API format', () => {
+    const bad = { ...event(Buffer.from([0x7b, 0xff, 0x7d]).toString('base64'), true), rawPath: '/v1/chat/completions' };
+    expect(() => requestFromFunctionUrl(bad)).toThrow(BodyEncodingError);
+    try {
+      requestFromFunctionUrl(bad);
+    } catch (error) {
+      const reply = (error as BodyEncodingError).reply();
+      expect(reply.status).toBe(400);
+      expect(reply.headers['x-headroom-attempts']).toBe('0');
+      expect(JSON.parse(reply.body)).toMatchObject({ error: { type: 'invalid_request_error', param: null } });
+    }
   });
 
   it('keeps the raw query string', () => {

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
+import { decodeBody } from './errors';
 import { HOP_BY_HOP, type RouterHttpRequest, type RouterHttpResponse } from './types';
 
 /** The Lambda runtime's helper that attaches status and headers to a streamed response. */
@@ -7,13 +8,17 @@ export interface HttpResponseStreamFactory {
   from(stream: Writable, metadata: { statusCode: number; headers: Record<string, string> }): Writable;
 }
 
-/** A Function URL event (payload 2.0) as the router's request; `signal` says when the client left (see `clientDisconnectSignal`). */
+/**
+ * A Function URL event (payload 2.0) as the router's request; `signal` says when the client left (see
+ * `clientDisconnectSignal`). Throws BodyEncodingError (its `reply()` is the client's 400) for a
+ * base64 body that is not UTF-8.
+ */
 export function requestFromFunctionUrl(event: LambdaFunctionURLEvent, signal?: AbortSignal): RouterHttpRequest {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value !== undefined && !HOP_BY_HOP.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
   }
-  const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const body = event.body === undefined ? '' : event.isBase64Encoded ? decodeBody(Buffer.from(event.body, 'base64'), event.rawPath) : event.body;
   const query = event.rawQueryString;
   return { method: event.requestContext.http.method, path: event.rawPath, ...(query ? { query } : {}), headers, body, ...(signal ? { signal } : {}) };
 }

@@ -39,6 +39,17 @@ describe('startNodeServer', () => {
     expect(await response.json()).toMatchObject({ error: { type: 'invalid_request_error', code: 'request_too_large' } });
   });
 
+  it('answers a body that is not UTF-8 with 400 in the API format, before the handler', async () => {
+    received.length = 0;
+    // An overlong encoding inside a JSON string: a lenient decoder would forward U+FFFD instead.
+    const body = Buffer.concat([Buffer.from('{"model":"gpt-5.1","messages":[{"role":"user","content":"a'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}]}')]);
+    const response = await fetch(`${server.url}/v1/chat/completions`, { method: 'POST', body });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('x-headroom-attempts')).toBe('0');
+    expect(await response.json()).toEqual({ error: { type: 'invalid_request_error', code: null, param: null, message: 'the request body is not valid UTF-8' } });
+    expect(received).toEqual([]);
+  });
+
   it('answers bytes that are not HTTP with 400 in the Anthropic format', async () => {
     const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
     const chunks: Buffer[] = [];

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { FrontDoorError } from '../front-doors/errors';
-import { apiForPath, rawHttpResponse, requestRejected } from './errors';
+import { apiForPath, BodyEncodingError, decodeBody, rawHttpResponse, requestRejected } from './errors';
 import { HOP_BY_HOP, json, MAX_REQUEST_BYTES, type RouterHttpHandler, type RouterHttpRequest, type RouterHttpResponse } from './types';
 
 export interface NodeServerOptions {
@@ -16,7 +16,7 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 
 class BodyTooLargeError extends Error {}
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -29,7 +29,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -103,11 +103,11 @@ export async function startNodeServer(handler: RouterHttpHandler, options: NodeS
     void (async () => {
       let body: string;
       try {
-        body = await readBody(req, limit);
+        body = decodeBody(await readBody(req, limit), req.url);
       } catch (error) {
+        if (error instanceof BodyEncodingError) return write(res, error.reply());
         if (!(error instanceof BodyTooLargeError)) throw error;
-        await write(res, requestRejected(apiForPath(req.url), 413, 'request_too_large', `the request body exceeds ${limit} bytes`));
-        return;
+        return write(res, requestRejected(apiForPath(req.url), 413, 'request_too_large', `the request body exceeds ${limit} bytes`));
       }
       await write(res, await handler(requestOf(req, body, signal)));
     })().catch((error: unknown) => {
