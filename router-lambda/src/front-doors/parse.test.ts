@@ -33,6 +33,18 @@ describe('parseFrontDoor', () => {
     expect(parseFrontDoor('openai', JSON.stringify(bare), {}, config).estimate.maxTokens).toBe(4096);
   });
 
+  it('takes null where OpenAI documents it (max_tokens, max_completion_tokens, stream) as absent', () => {
+    const body = { model: 'gpt-5.1', messages: [{ role: 'user', content: 'hi' }], max_tokens: null, max_completion_tokens: null, stream: null };
+    expect(parseFrontDoor('openai', JSON.stringify(body), {}, config)).toMatchObject({ stream: false, estimate: { maxTokens: 4096 } });
+    expect(() => anthropic({ ...valid, max_tokens: null })).toThrow(FrontDoorError);
+  });
+
+  it('admits the larger of max_tokens and max_completion_tokens when an OpenAI request sends both', () => {
+    const body = (max_tokens: number, max_completion_tokens: number) => JSON.stringify({ model: 'gpt-5.1', messages: [{ role: 'user', content: 'hi' }], max_tokens, max_completion_tokens });
+    expect(parseFrontDoor('openai', body(16, 900), {}, config).estimate.maxTokens).toBe(900);
+    expect(parseFrontDoor('openai', body(900, 16), {}, config).estimate.maxTokens).toBe(900);
+  });
+
   it.each([
     ['not JSON', '{"model":', 'invalid_request', /not valid JSON/],
     ['missing max_tokens', JSON.stringify({ ...valid, max_tokens: undefined }), 'invalid_request', /max_tokens/],

@@ -1,6 +1,6 @@
 import { estimateTokens, GEOS, type Api, type Geo, type RequestEstimate, type RouterConfig } from '@headroom/plan/runtime';
 // Named imports so the bundler drops the rest of zod (a namespace object keeps all of it, locales included).
-import { array, boolean, int, looseObject, minLength, optional, positive, string, unknown, type core } from 'zod/mini';
+import { array, boolean, int, looseObject, minLength, nullable, optional, positive, string, unknown, type core } from 'zod/mini';
 import { FrontDoorError } from './errors';
 import { jsonDepthExceeding, MAX_JSON_DEPTH } from './json-depth';
 
@@ -29,13 +29,13 @@ const anthropicBody = looseObject({
   system: optional(unknown()),
   stream: optional(boolean()),
 });
-// https://platform.openai.com/docs/api-reference/chat/create
+// https://platform.openai.com/docs/api-reference/chat/create: the limits and stream may be null (the SDK sends null as given).
 const openAiBody = looseObject({
   model: string().check(minLength(1)),
   messages: array(message).check(minLength(1)),
-  max_tokens: optional(positiveInt()),
-  max_completion_tokens: optional(positiveInt()),
-  stream: optional(boolean()),
+  max_tokens: optional(nullable(positiveInt())),
+  max_completion_tokens: optional(nullable(positiveInt())),
+  stream: optional(nullable(boolean())),
 });
 
 /** zod/mini carries no message locale: say what was expected ourselves. */
@@ -64,20 +64,29 @@ export function parseFrontDoor(api: Api, rawBody: string, headers: Readonly<Reco
     const field = issue.path.join('.') || 'body';
     throw new FrontDoorError('invalid_request', `${field}: ${describeIssue(issue)}`, undefined, field);
   }
-  const body = parsed.data as Record<string, unknown> & { model: string; stream?: boolean; max_tokens?: number; max_completion_tokens?: number };
+  const body = parsed.data as Record<string, unknown> & { model: string; stream?: boolean | null; max_tokens?: number | null; max_completion_tokens?: number | null };
   const family = Object.entries(config.families).find(([, f]) => f.api === api && f.aliases.includes(body.model))?.[0];
   if (!family) {
     const served = Object.values(config.families).filter((f) => f.api === api).flatMap((f) => f.aliases);
     throw new FrontDoorError('not_found', `model '${body.model}' is not served here; models: ${served.join(', ')}`, undefined, 'model');
   }
   const residency = parseResidency(headers['x-headroom-residency']);
-  const maxTokens = body.max_tokens ?? body.max_completion_tokens ?? DEFAULT_OPENAI_MAX_TOKENS;
+  const maxTokens = api === 'anthropic' ? body.max_tokens! : openAiMaxTokens(body.max_tokens, body.max_completion_tokens);
   const promptText = JSON.stringify([body.system ?? '', body.messages]);
   return {
     api, family, model: body.model, stream: body.stream === true, body,
     estimate: { inputTokens: estimateTokens(promptText), maxTokens },
     ...(residency ? { residency } : {}),
   };
+}
+
+/**
+ * max_completion_tokens replaces the deprecated max_tokens, and upstreams differ in which one they
+ * read when both are sent: admit the larger, so no upstream counts more than the router admitted.
+ */
+function openAiMaxTokens(maxTokens: number | null | undefined, maxCompletionTokens: number | null | undefined): number {
+  const limits = [maxTokens, maxCompletionTokens].filter((n): n is number => typeof n === 'number');
+  return limits.length > 0 ? Math.max(...limits) : DEFAULT_OPENAI_MAX_TOKENS;
 }
 
 function parseResidency(value: string | undefined): Geo | undefined {
