@@ -22,7 +22,7 @@ beforeAll(async () => {
   await testing.settle();
   endpoints = await testing.valueOf(program.endpoints!);
   gcpIdentity = await testing.valueOf(program.gcpRouterIdentity!);
-  mocks.assertNoUnexpectedCalls();
+  mocks.assertValid();
 });
 afterAll(() => jest.restoreAllMocks());
 

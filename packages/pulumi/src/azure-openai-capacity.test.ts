@@ -8,7 +8,7 @@ import { constructionRecorder, installStrictMocks, settle, StrictMocks, valueOf 
 const mocks = new StrictMocks();
 beforeAll(() => installStrictMocks(mocks));
 beforeEach(() => mocks.reset());
-afterEach(() => mocks.assertNoUnexpectedCalls());
+afterEach(() => mocks.assertValid());
 
 async function build(args: AzureOpenAiCapacityArgs, name = 'cap') {
   const { transformation, constructions } = constructionRecorder();

@@ -5,10 +5,15 @@ import * as monitor from '@pulumi/azure-native/monitor';
 import type { Plan } from '@headroom/plan';
 import { azureAccounts, type AzureAccountSpec, type MetricAlertSpec } from './azure-layout';
 import { AZURE_DEFAULTS, COGNITIVE_SERVICES_OPENAI_USER_ROLE } from './defaults';
+import { azureAlertDuration, type AzureAlertSeverity, type AzureEvaluationFrequency } from './provider-values';
 import { checkAzure, throwOnErrors } from './validate';
 import { emitWarnings } from './warnings';
 
-export type VersionUpgradeOption = 'OnceNewDefaultVersionAvailable' | 'OnceCurrentVersionExpired' | 'NoAutoUpgrade';
+export type VersionUpgradeOption = cognitiveservices.DeploymentModelVersionUpgradeOption;
+
+/** Severity 2 is "Warning" (monitor.AlertSeverity.Sev2); evaluated every minute. */
+const ALERT_SEVERITY: AzureAlertSeverity = 2;
+const ALERT_EVALUATION_FREQUENCY: AzureEvaluationFrequency = 'PT1M';
 
 export interface AzureOpenAiCapacityArgs {
   readonly plan: Plan;
@@ -71,7 +76,7 @@ export class AzureOpenAiCapacity extends pulumi.ComponentResource {
       properties: {
         customSubDomainName: spec.customSubDomainName,
         disableLocalAuth: !(azure.keepLocalAuth ?? false),
-        publicNetworkAccess: (azure.publicNetworkAccess ?? true) ? 'Enabled' : 'Disabled',
+        publicNetworkAccess: (azure.publicNetworkAccess ?? true) ? cognitiveservices.PublicNetworkAccess.Enabled : cognitiveservices.PublicNetworkAccess.Disabled,
       },
       tags,
     }, { parent: this });
@@ -79,7 +84,7 @@ export class AzureOpenAiCapacity extends pulumi.ComponentResource {
     this.deployments = this.createDeployments(name, spec, resourceGroupName, args.versionUpgradeOption ?? AZURE_DEFAULTS.versionUpgradeOption, tags);
     this.alerts = {
       throttles: this.createAlert(`${name}-throttles`, spec.alerts.throttles, resourceGroupName, args.actionGroupId, [
-        { name: 'StatusCode', operator: 'Include', values: ['429'] },
+        { name: 'StatusCode', operator: monitor.DimensionOperator.Include, values: ['429'] },
       ], tags),
       tokens: this.createAlert(`${name}-tokens`, spec.alerts.tokens, resourceGroupName, args.actionGroupId, [], tags),
     };
@@ -87,7 +92,7 @@ export class AzureOpenAiCapacity extends pulumi.ComponentResource {
       this.roleAssignment = new authorization.RoleAssignment(`${name}-router-openai-user`, {
         scope: this.account.id,
         principalId: args.routerPrincipalId,
-        principalType: 'ServicePrincipal',
+        principalType: authorization.PrincipalType.ServicePrincipal,
         roleDefinitionId: `/subscriptions/${azure.subscription}/providers/Microsoft.Authorization/roleDefinitions/${COGNITIVE_SERVICES_OPENAI_USER_ROLE}`,
         description: `Headroom router (${plan.name}) calls the deployments in ${spec.accountName}`,
       }, { parent: this });
@@ -133,7 +138,7 @@ export class AzureOpenAiCapacity extends pulumi.ComponentResource {
 
   private createAlert(
     resourceName: string, alert: MetricAlertSpec, resourceGroupName: pulumi.Input<string>, actionGroupId: pulumi.Input<string> | undefined,
-    dimensions: { name: string; operator: string; values: string[] }[], tags: Record<string, string>,
+    dimensions: { name: string; operator: monitor.DimensionOperator; values: string[] }[], tags: Record<string, string>,
   ): monitor.MetricAlert {
     return new monitor.MetricAlert(resourceName, {
       ruleName: alert.ruleName,
@@ -141,20 +146,20 @@ export class AzureOpenAiCapacity extends pulumi.ComponentResource {
       location: AZURE_DEFAULTS.alertLocation,
       description: alert.description,
       enabled: true,
-      severity: 2,
+      severity: ALERT_SEVERITY,
       autoMitigate: true,
       scopes: [this.account.id],
-      evaluationFrequency: 'PT1M',
-      windowSize: `PT${alert.windowMinutes}M`,
+      evaluationFrequency: ALERT_EVALUATION_FREQUENCY,
+      windowSize: azureAlertDuration(alert.windowMinutes),
       criteria: {
-        odataType: 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria',
+        odataType: monitor.Odatatype.Microsoft_Azure_Monitor_SingleResourceMultipleMetricCriteria,
         allOf: [{
-          criterionType: 'StaticThresholdCriterion',
+          criterionType: monitor.CriterionType.StaticThresholdCriterion,
           name: alert.metricName,
           metricName: alert.metricName,
           metricNamespace: 'Microsoft.CognitiveServices/accounts',
-          operator: 'GreaterThan',
-          timeAggregation: 'Total',
+          operator: monitor.Operator.GreaterThan,
+          timeAggregation: monitor.AggregationTypeEnum.Total,
           threshold: alert.threshold,
           dimensions,
         }],

@@ -6,7 +6,7 @@ import { constructionRecorder, installStrictMocks, settle, StrictMocks, valueOf 
 const mocks = new StrictMocks();
 beforeAll(() => installStrictMocks(mocks));
 beforeEach(() => mocks.reset());
-afterEach(() => { mocks.assertNoUnexpectedCalls(); jest.restoreAllMocks(); });
+afterEach(() => { mocks.assertValid(); jest.restoreAllMocks(); });
 
 describe('AzureRouterIdentity', () => {
   it('creates an application, its service principal and a credential trusting the router role tokens', async () => {

@@ -1,15 +1,18 @@
+import * as cognitiveservices from '@pulumi/azure-native/cognitiveservices';
+import type { AzureAccountKind, AzureAccountSku } from './provider-values';
+
 /** Provider defaults the Pulumi components apply, in one place (alarm defaults live in the plan). */
 export const AZURE_DEFAULTS = {
   /** Account kind: the classic Azure OpenAI resource (custom subdomain `*.openai.azure.com`). */
-  kind: 'OpenAI',
-  accountSku: 'S0',
+  kind: 'OpenAI' satisfies AzureAccountKind,
+  accountSku: 'S0' satisfies AzureAccountSku,
   /** Content filter applied when a target sets no `raiPolicy`. */
   raiPolicyName: 'Microsoft.DefaultV2',
   /**
    * Keep the reviewed model version until Azure retires it, then let Azure move the deployment
    * (with `NoAutoUpgrade` a retired version stops serving).
    */
-  versionUpgradeOption: 'OnceCurrentVersionExpired',
+  versionUpgradeOption: cognitiveservices.DeploymentModelVersionUpgradeOption.OnceCurrentVersionExpired,
   /** Azure Monitor metric alerts are global resources. */
   alertLocation: 'global',
   /** Window of the 429 alert, in minutes. */

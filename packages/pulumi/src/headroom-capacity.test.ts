@@ -8,7 +8,7 @@ import { constructionRecorder, installStrictMocks, settle, StrictMocks, valueOf 
 const mocks = new StrictMocks();
 beforeAll(() => installStrictMocks(mocks));
 beforeEach(() => { mocks.reset(); jest.spyOn(pulumi.log, 'warn').mockResolvedValue(); });
-afterEach(() => { mocks.assertNoUnexpectedCalls(); jest.restoreAllMocks(); });
+afterEach(() => { mocks.assertValid(); jest.restoreAllMocks(); });
 
 async function build(plan: Plan) {
   const { transformation, constructions } = constructionRecorder();

@@ -23,10 +23,11 @@ export function reversedKeys<T>(value: T): T {
   return out as T;
 }
 
-/** A small valid plan: three GPT deployments in eastus2, one in swedencentral, Claude on Vertex, Gemini on Vertex. */
+/** A small valid plan: three GPT deployments in eastus2 (one per deployment type), one in swedencentral, Claude on Vertex, Gemini on Vertex. */
 export function multiDeploymentPlan(): Plan {
-  const azure = (region: string, tpm: number) => ({
-    provider: 'azure-openai' as const, region, model: 'gpt-5.1', version: '2025-11-13', sku: 'GlobalStandard' as const, limits: { tpm },
+  // One deployment type each: two deployments of one type in one region would share one quota.
+  const azure = (region: string, tpm: number, sku: 'GlobalStandard' | 'DataZoneStandard' | 'Standard' = 'GlobalStandard') => ({
+    provider: 'azure-openai' as const, region, model: 'gpt-5.1', version: '2025-11-13', sku, limits: { tpm },
   });
   return definePlan({
     version: 1,
@@ -39,9 +40,9 @@ export function multiDeploymentPlan(): Plan {
         api: 'openai',
         aliases: ['gpt-5.1'],
         targets: {
-          'eastus2-c': azure('eastus2', 3000),
+          'eastus2-c': azure('eastus2', 3000, 'Standard'),
           'eastus2-a': azure('eastus2', 1000),
-          'eastus2-b': azure('eastus2', 2000),
+          'eastus2-b': azure('eastus2', 2000, 'DataZoneStandard'),
           sweden: azure('swedencentral', 5000),
         },
       },

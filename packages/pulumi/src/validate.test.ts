@@ -19,7 +19,7 @@ function unprovisionable(): Plan {
         targets: {
           ...gpt.targets,
           'eastus2-a': { provider: 'azure-openai', region: 'eastus2', model: 'gpt-5.1', version: '2025-11-13', sku: 'GlobalStandard', limits: { tpm: 16_000_000 } },
-          'eastus2-b': { provider: 'azure-openai', region: 'eastus2', model: 'gpt-5.1', version: '2025-11-13', sku: 'GlobalStandard', limits: { tpm: 1500 } },
+          'eastus2-b': { provider: 'azure-openai', region: 'eastus2', model: 'gpt-5.1', version: '2025-11-13', sku: 'DataZoneStandard', limits: { tpm: 1500 } },
         },
       },
     },

@@ -7,7 +7,7 @@ import { VertexCapacity } from './vertex-capacity';
 const mocks = new StrictMocks();
 beforeAll(() => installStrictMocks(mocks));
 beforeEach(() => mocks.reset());
-afterEach(() => { mocks.assertNoUnexpectedCalls(); jest.restoreAllMocks(); });
+afterEach(() => { mocks.assertValid(); jest.restoreAllMocks(); });
 
 const PREF = 'gcp:cloudquota/sQuotaPreference:SQuotaPreference';
 

@@ -5,9 +5,19 @@ import * as monitoring from '@pulumi/gcp/monitoring';
 import * as projects from '@pulumi/gcp/projects';
 import { workloadIdentityPoolId, type Plan, routerAssumedRoleArn, workloadIdentityProviderId } from '@headroom/plan';
 import { VERTEX_DEFAULTS } from './defaults';
+import type { GcpAligner, GcpAlertSeverity, GcpCombiner, GcpComparison, GcpReducer } from './provider-values';
 import { checkVertex, throwOnErrors } from './validate';
 import { vertexLayout, type VertexAlertSpec } from './vertex-layout';
 import { emitWarnings } from './warnings';
+
+/** The alert's enum-valued fields, typed with the documented values (provider-values.ts). */
+const ALERT = {
+  combiner: 'OR' satisfies GcpCombiner,
+  severity: 'WARNING' satisfies GcpAlertSeverity,
+  aligner: 'ALIGN_DELTA' satisfies GcpAligner,
+  reducer: 'REDUCE_SUM' satisfies GcpReducer,
+  comparison: 'COMPARISON_GT' satisfies GcpComparison,
+} as const;
 
 export interface VertexCapacityArgs {
   readonly plan: Plan;
@@ -132,12 +142,12 @@ export class VertexCapacity extends pulumi.ComponentResource {
       `resource.label.location = "${alert.region}"`,
     ].join(' AND ');
     const window = `${VERTEX_DEFAULTS.alertWindowSeconds}s`;
-    const aggregation = [{ alignmentPeriod: window, perSeriesAligner: 'ALIGN_DELTA', crossSeriesReducer: 'REDUCE_SUM' }];
+    const aggregation = [{ alignmentPeriod: window, perSeriesAligner: ALERT.aligner, crossSeriesReducer: ALERT.reducer }];
     return new monitoring.AlertPolicy(resourceName, {
       project,
       displayName: alert.displayName,
-      combiner: 'OR',
-      severity: 'WARNING',
+      combiner: ALERT.combiner,
+      severity: ALERT.severity,
       conditions: [{
         displayName: `Vertex 429s in ${alert.region} above ${alert.ratio * 100}% of invocations`,
         conditionThreshold: {
@@ -145,7 +155,7 @@ export class VertexCapacity extends pulumi.ComponentResource {
           denominatorFilter: invocations,
           aggregations: aggregation,
           denominatorAggregations: aggregation,
-          comparison: 'COMPARISON_GT',
+          comparison: ALERT.comparison,
           thresholdValue: alert.ratio,
           duration: '0s',
           trigger: { count: 1 },

@@ -1,9 +1,16 @@
 import * as pulumi from '@pulumi/pulumi';
+import { inputViolations, type InputViolation } from './input-rules';
+
+export type { InputViolation } from './input-rules';
 
 /**
  * Strict Pulumi mocks for tests of Headroom components and of programs that compose them:
  * every resource is recorded with its type, name and inputs; any provider function call
  * (`invoke`) not explicitly allowed is recorded as unexpected and fails `assertNoUnexpectedCalls`.
+ * Every resource is also checked as the engine and the providers would: a second resource with
+ * the same type and name (the engine's duplicate URN; the parent's type is not visible to mocks),
+ * two resources with one physical name, and inputs outside the provider's enums or documented
+ * values (`input-rules.ts`). Those are recorded as `violations` and fail `assertValid`.
  * Provider-computed outputs (ids, client ids, resource names) are filled in like the real
  * providers do, so outputs built from them resolve to realistic values.
  */
@@ -56,13 +63,24 @@ const ARM_ID: Readonly<Record<string, (a: pulumi.runtime.MockResourceArgs) => st
     `/subscriptions/sub/resourceGroups/${a.inputs.resourceGroupName}/providers/Microsoft.CognitiveServices/accounts/${a.inputs.accountName}`,
 };
 
+/** Physical names that must be unique, by resource type: what the cloud would refuse twice. */
+const PHYSICAL_NAME: Readonly<Record<string, (inputs: Record<string, any>) => string | undefined>> = {
+  'azure-native:cognitiveservices:Account': (i) => i.properties?.customSubDomainName,
+  'azure-native:cognitiveservices:Deployment': (i) => `${i.resourceGroupName}/${i.accountName}/${i.deploymentName}`,
+  'gcp:cloudquota/sQuotaPreference:SQuotaPreference': (i) => `${i.parent}/${i.name}`,
+  'gcp:iam/workloadIdentityPool:WorkloadIdentityPool': (i) => `${i.project}/${i.workloadIdentityPoolId}`,
+};
+
 export class StrictMocks implements pulumi.runtime.Mocks {
   readonly resources: RecordedResource[] = [];
   readonly unexpectedCalls: UnexpectedCallError[] = [];
+  /** Resources the engine or the provider would refuse. */
+  readonly violations: InputViolation[] = [];
 
   constructor(private readonly allowedCalls: Readonly<Record<string, (inputs: any) => Record<string, unknown>>> = {}) {}
 
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+    this.check(args);
     this.resources.push({ type: args.type, name: args.name, inputs: args.inputs, ...(args.id ? { readId: args.id } : {}) });
     const id = args.id || ARM_ID[args.type]?.(args) || `${args.name}-id`;
     return { id, state: { ...args.inputs, ...COMPUTED[args.type]?.(args) } };
@@ -74,6 +92,20 @@ export class StrictMocks implements pulumi.runtime.Mocks {
     const failure = new UnexpectedCallError(args.token, args.inputs);
     this.unexpectedCalls.push(failure);
     throw failure;
+  }
+
+  private check(args: pulumi.runtime.MockResourceArgs): void {
+    const { type, name } = args;
+    const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+    if (this.resources.some((r) => r.type === type && r.name === name)) {
+      this.violations.push({ type, name, field: '(urn)', received: name, allowed: 'one resource per type and name', source: 'Pulumi engine: duplicate resource URN' });
+    }
+    const physical = args.id ? undefined : PHYSICAL_NAME[type];
+    const physicalName = physical?.(inputs);
+    if (physical && physicalName !== undefined && this.resources.some((r) => r.type === type && !r.readId && physical(r.inputs) === physicalName)) {
+      this.violations.push({ type, name, field: '(physical name)', received: physicalName, allowed: 'a name no other resource of this type has', source: 'the provider: a second create of one name updates or fails' });
+    }
+    if (!args.id) this.violations.push(...inputViolations(type, name, inputs));
   }
 
   ofType(type: string): RecordedResource[] {
@@ -91,9 +123,19 @@ export class StrictMocks implements pulumi.runtime.Mocks {
     if (this.unexpectedCalls.length > 0) throw this.unexpectedCalls[0]!;
   }
 
+  /** Throws on the first unexpected provider call or refused resource. */
+  assertValid(): void {
+    this.assertNoUnexpectedCalls();
+    const [first] = this.violations;
+    if (first) {
+      throw new Error(`${this.violations.length} resource(s) the engine or provider would refuse; first: ${first.type} ${first.name} ${first.field} = ${JSON.stringify(first.received)}, allowed ${first.allowed} (${first.source})`);
+    }
+  }
+
   reset(): void {
     this.resources.length = 0;
     this.unexpectedCalls.length = 0;
+    this.violations.length = 0;
   }
 }
 
