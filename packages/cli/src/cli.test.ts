@@ -197,3 +197,41 @@ describe('help and usage errors', () => {
     expect(stderr).not.toContain('    at ');
   });
 });
+
+/** The example plan with a second app on the chatbot's us-east-1 Bedrock quota (same account, region, model, profile). */
+function exampleWithSecondApp(declared: boolean): string {
+  const doc = parseDocument(readFileSync(EXAMPLE, 'utf8'));
+  const first = doc.getIn(['families', 'chatbot', 'targets', 'bedrock-us-east-1']) as { toJSON(): Record<string, unknown> };
+  const twin = { ...first.toJSON(), limits: { rpm: 500, tpm: 15000 } };
+  if (declared) {
+    doc.setIn(['quotas'], doc.createNode({ 'haiku-us-east-1': { limits: { rpm: 1000, tpm: 30000 } } }));
+    doc.setIn(['families', 'chatbot', 'targets', 'bedrock-us-east-1', 'quota'], 'haiku-us-east-1');
+    Object.assign(twin, { quota: 'haiku-us-east-1' });
+  }
+  doc.setIn(['families', 'faq'], doc.createNode({ api: 'anthropic', aliases: ['faq-haiku'], targets: { 'bedrock-us-east-1': twin } }));
+  return writePlan(String(doc));
+}
+
+describe('shared provider quotas', () => {
+  it('validate rejects an undeclared share at the second target, naming both targets and the quota, with the fix', () => {
+    const file = exampleWithSecondApp(false);
+    const { code, stderr } = headroom(['validate', file]);
+    expect(code).toBe(1);
+    const line = /:(\d+):\d+: error families\.faq\.targets\.bedrock-us-east-1\.quota: faq\/bedrock-us-east-1 and chatbot\/bedrock-us-east-1 draw on one provider quota \(bedrock account 111122223333, region us-east-1, model anthropic\.claude-haiku-4-5-20251001-v1:0, invocation cross-region profile\)/.exec(stderr);
+    expect(line).not.toBeNull();
+    expect(readFileSync(file, 'utf8').split('\n')[Number(line![1]) - 1]).toContain('bedrock-us-east-1:');
+    expect(stderr).toContain('[quota/unintended-share]');
+    expect(stderr).toMatch(/fix: +declare quotas: \{ .* \} and set quota: .* on both targets/);
+  });
+
+  it('plan counts a declared shared quota once: the chatbot stays at 90,000 (3.00x) and the plan total counts us-east-1 once', () => {
+    const { code, stdout, stderr } = headroom(['plan', exampleWithSecondApp(true)]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('Theoretical: 90,000 tokens/min = 3.00x the best single target');
+    expect(stdout).toContain('Shared quota haiku-us-east-1 (bedrock account 111122223333, region us-east-1');
+    expect(stdout).toContain('also drawn on by faq/bedrock-us-east-1');
+    // 90,000 chatbot + 174,000 claude-sonnet + 90,000 gpt; the faq app's 15,000 is inside the shared 30,000.
+    expect(stdout).toContain("Plan total, each provider quota once (a quota shared by families is in each family's total above): 354,000 tokens/min");
+  });
+});

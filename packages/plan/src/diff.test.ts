@@ -104,6 +104,42 @@ describe('diffPlans', () => {
   });
 });
 
+describe('diffPlans with shared quotas', () => {
+  const twinOnSharedQuota = (p: any) => {
+    const first = p.families.claude.targets['bedrock-us-east-1'];
+    p.quotas = { 'sonnet-us-east-1': { limits: { rpm: 1000, tpm: 30000 } } };
+    first.quota = 'sonnet-us-east-1';
+    p.families.claude.targets['bedrock-us-east-1-twin'] = { ...first };
+  };
+
+  it('adds nothing to the family totals for a second target on a shared quota already counted', () => {
+    const diff = diffTo(twinOnSharedQuota);
+    const claude = diff.families.find((f) => f.familyId === 'claude')!;
+    expect(claude.after!.tokens.sum).toBe(claude.before!.tokens.sum);
+    expect(claude.after!.limits.tpm!.sum).toBe(claude.before!.limits.tpm!.sum);
+    expect(diff.planFields.map((f) => f.field)).toContain('quotas.sonnet-us-east-1.limits.tpm');
+  });
+
+  it('reports a shrinking shared quota as lost capacity, once', () => {
+    const shared = definePlan(variant(twinOnSharedQuota));
+    const diff = diffPlans(shared, definePlan(variant((p) => { twinOnSharedQuota(p); p.quotas['sonnet-us-east-1'].limits.tpm = 20000; })));
+    expect(diff.risks).toEqual([expect.objectContaining({ code: 'capacity-decreased', subject: 'claude', message: expect.stringContaining('TPM 60,000 → 50,000') })]);
+  });
+
+  it('asks for Azure quota once per quota that deployments share', () => {
+    const diff = diffTo((p) => {
+      const first = p.families.gpt.targets['azure-eastus2'];
+      p.quotas = { 'gpt-eastus2': { limits: { tpm: 100000 } } };
+      first.quota = 'gpt-eastus2';
+      p.families.gpt.targets['azure-eastus2-b'] = { ...first, limits: { tpm: 20000 } };
+      first.limits = { tpm: 40000 };
+    });
+    const requests = diff.risks.filter((r) => r.code === 'azure-quota-request');
+    expect(requests).toHaveLength(1);
+    expect(requests[0]!.message).toMatch(/gpt\/azure-eastus2 and gpt\/azure-eastus2-b \(one quota\) need \+30,000 TPM of gpt-5.1 GlobalStandard quota in eastus2/);
+  });
+});
+
 describe('number formats', () => {
   it('writes counts with separators and a real minus sign', () => {
     expect([formatCount(60000), formatCount(-1234.6), formatCount(-0.2)]).toEqual(['60,000', '\u22121,235', '0']);

@@ -2,7 +2,8 @@ import { residencyOf, servesPin } from './catalog';
 import { canonicalize } from './canonical';
 import { capacityOf, type FamilyCapacity, type TargetCapacity, type Total } from './capacity';
 import { resolvedLimits } from './cost';
-import { GEOS, LIMIT_KINDS, targetsOf, type LimitKind, type Plan, type Provider, type Target, type TargetRef } from './types';
+import { providerQuotaOf } from './quota-buckets';
+import { GEOS, LIMIT_KINDS, targetsOf, type LimitKind, type Plan, type Provider, type Target, type TargetRef, type AzureOpenAiTarget } from './types';
 
 export interface FieldChange {
   /** Dotted path inside the target, family or plan, e.g. `limits.tpm`. */
@@ -242,19 +243,7 @@ function assessRisks(base: Plan | undefined, head: Plan, targets: readonly Targe
 
   risks.push(...providersNew(base, head));
 
-  for (const change of targets) {
-    if (change.kind === 'removed') continue;
-    const after = head.families[change.familyId]!.targets[change.targetId]!;
-    if (after.provider !== 'azure-openai') continue;
-    const beforeTarget = base.families[change.familyId]?.targets[change.targetId];
-    const beforeTpm = beforeTarget?.provider === 'azure-openai' ? beforeTarget.limits.tpm : 0;
-    if (after.limits.tpm > beforeTpm) {
-      risks.push({
-        code: 'azure-quota-request', subject: change.key,
-        message: `${change.key} needs ${formatCountChange(after.limits.tpm - beforeTpm)} TPM of ${after.model} ${after.sku} quota in ${after.region}: check the subscription's quota before merging, or file a quota request`,
-      });
-    }
-  }
+  risks.push(...azureQuotaRequests(base, head));
 
   const removed = targets.filter((t) => t.kind === 'removed');
   const added = targets.filter((t) => t.kind === 'added');
@@ -277,6 +266,35 @@ function assessRisks(base: Plan | undefined, head: Plan, targets: readonly Targe
         message: `${change.key}: changing ${replacing.map((f) => f.field).join(', ')} replaces its ${resourcesOf(provider)}`,
       });
     }
+  }
+  return risks;
+}
+
+/** Deployments on one Azure quota (subscription, region, model, sku) draw on it together: one request per quota. */
+function azureQuotaRequests(base: Plan, head: Plan): Risk[] {
+  const tpmByQuota = (plan: Plan) => {
+    const sums = new Map<string, { tpm: number; keys: string[]; target: AzureOpenAiTarget }>();
+    for (const ref of targetsOf(plan)) {
+      if (ref.target.provider !== 'azure-openai') continue;
+      const key = providerQuotaOf(plan, ref.target).key;
+      const entry = sums.get(key) ?? { tpm: 0, keys: [] as string[], target: ref.target };
+      entry.tpm += ref.target.limits.tpm;
+      entry.keys.push(ref.key);
+      sums.set(key, entry);
+    }
+    return sums;
+  };
+  const before = tpmByQuota(base);
+  const risks: Risk[] = [];
+  for (const [key, after] of [...tpmByQuota(head)].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const grown = after.tpm - (before.get(key)?.tpm ?? 0);
+    if (grown <= 0) continue;
+    const { model, sku, region } = after.target;
+    const who = after.keys.length === 1 ? `${after.keys[0]} needs` : `${after.keys.join(' and ')} (one quota) need`;
+    risks.push({
+      code: 'azure-quota-request', subject: after.keys[0]!,
+      message: `${who} ${formatCountChange(grown)} TPM of ${model} ${sku} quota in ${region}: check the subscription's quota before merging, or file a quota request`,
+    });
   }
   return risks;
 }

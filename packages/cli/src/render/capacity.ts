@@ -1,4 +1,4 @@
-import { CATALOG_VERSION, PLANNING_RULE, REFERENCE_REQUEST, type FamilyCapacity, type Plan } from '@headroom/plan';
+import { CATALOG_VERSION, planCapacityOf, PLANNING_RULE, quotaBucketsOf, REFERENCE_REQUEST, type FamilyCapacity, type Limits, type Plan } from '@headroom/plan';
 import { describeSimulation, type Simulations } from '../simulate';
 import { markdownTable, num, textTable, times } from './table';
 
@@ -8,7 +8,7 @@ const HEADER = ['target', 'provider', 'region', 'residency', 'RPM', 'TPM', 'ITPM
 
 function rows(family: FamilyCapacity): string[][] {
   const body = family.targets.map((t) => [
-    t.targetId + (t.advisory ? ' (advisory)' : ''), t.provider, t.region, t.residency,
+    t.targetId + (t.advisory ? ' (advisory)' : '') + (t.quota !== t.key ? ` [quota ${t.quota}]` : ''), t.provider, t.region, t.residency,
     num(t.limits.rpm), num(t.limits.tpm), num(t.limits.itpm), num(t.limits.otpm), num(t.servedTokensPerMinute),
   ]);
   const l = family.limits;
@@ -16,10 +16,32 @@ function rows(family: FamilyCapacity): string[][] {
   return body;
 }
 
-function headline(family: FamilyCapacity, simulations?: Simulations): string[] {
+const limitsText = (limits: Limits) => (['rpm', 'tpm', 'itpm', 'otpm'] as const).filter((k) => limits[k] !== undefined).map((k) => `${k.toUpperCase()} ${num(limits[k])}`).join(', ');
+
+/** One line per shared quota the family draws on: it is counted once, whoever else draws on it. */
+function sharedQuotaLines(plan: Plan, family: FamilyCapacity): string[] {
+  const buckets = new Map(quotaBucketsOf(plan).filter((b) => b.shared).map((b) => [b.id, b]));
+  return family.quotas.flatMap((draw) => {
+    const bucket = buckets.get(draw.quota);
+    if (!bucket) return [];
+    const others = bucket.targets.filter((k) => !draw.targets.includes(k));
+    return [`Shared quota ${bucket.id} (${bucket.providerQuota.label}; ${limitsText(bucket.limits)}): counted once for ${draw.targets.join(', ')}${others.length ? `; also drawn on by ${others.join(', ')}` : ''}`];
+  });
+}
+
+/** The plan's ceiling when families share a quota: the family totals above each count it in full. */
+function planTotalLine(plan: Plan): string[] {
+  const crossFamily = quotaBucketsOf(plan).some((b) => new Set(b.targets.map((k) => k.split('/')[0])).size > 1);
+  if (!crossFamily) return [];
+  const whole = planCapacityOf(plan);
+  return [`Plan total, each provider quota once (a quota shared by families is in each family's total above): ${num(whole.tokensPerMinute)} tokens/min (${limitsText(whole.limits)})`];
+}
+
+function headline(plan: Plan, family: FamilyCapacity, simulations?: Simulations): string[] {
   const { tokens, ruleOfThumb, served } = family;
   const simulated = simulations?.[family.familyId];
   return [
+    ...sharedQuotaLines(plan, family),
     `Theoretical: ${num(tokens.sum)} tokens/min = ${times(tokens.multiplier)} the best single target (${tokens.bestTarget}, ${num(tokens.best)})`,
     `${PLANNING_RULE.multiplier}x planning rule (${Math.round(PLANNING_RULE.efficiency * 100)}% of the pool): ${num(ruleOfThumb.tokensPerMinute)} tokens/min = ${times(ruleOfThumb.multiplier)} the best single target`,
     `Served at the reference request: ${num(served.sum)} tokens/min = ${times(served.multiplier)} the best single target`,
@@ -31,7 +53,7 @@ const FOOTNOTE = `* tokens/min of a reference request (${REFERENCE_REQUEST.input
 
 export function renderCapacity(plan: Plan, capacity: readonly FamilyCapacity[], format: Format, file: string, simulations?: Simulations): string {
   if (format === 'json') {
-    return JSON.stringify({ plan: plan.name, file, catalogVersion: CATALOG_VERSION, planningRule: PLANNING_RULE, referenceRequest: REFERENCE_REQUEST, families: capacity, ...(simulations ? { simulations } : {}) }, null, 2);
+    return JSON.stringify({ plan: plan.name, file, catalogVersion: CATALOG_VERSION, planningRule: PLANNING_RULE, referenceRequest: REFERENCE_REQUEST, families: capacity, planTotal: planCapacityOf(plan), ...(simulations ? { simulations } : {}) }, null, 2);
   }
   if (format === 'markdown') {
     return [
@@ -42,9 +64,10 @@ export function renderCapacity(plan: Plan, capacity: readonly FamilyCapacity[], 
         '',
         markdownTable(HEADER, rows(f), [4, 5, 6, 7, 8]),
         '',
-        ...headline(f, simulations).map((l) => `- ${l}`),
+        ...headline(plan, f, simulations).map((l) => `- ${l}`),
         '',
       ]),
+      ...planTotalLine(plan).flatMap((l) => [`**${l}**`, '']),
       `<sub>${FOOTNOTE} Catalog ${CATALOG_VERSION}.</sub>`,
     ].join('\n');
   }
@@ -54,8 +77,9 @@ export function renderCapacity(plan: Plan, capacity: readonly FamilyCapacity[], 
       '',
       `${f.familyId}  (${f.api} API; aliases: ${plan.families[f.familyId]!.aliases.join(', ')})`,
       textTable(HEADER, rows(f)),
-      ...headline(f, simulations).map((l) => `  ${l}`),
+      ...headline(plan, f, simulations).map((l) => `  ${l}`),
     ]),
+    ...planTotalLine(plan).flatMap((l) => ['', l]),
     '',
     FOOTNOTE,
   ].join('\n');
