@@ -54,7 +54,7 @@ describe('Pulumi resources and RouterConfig agree on the example plan', () => {
     expect(endpoints[key]).toEqual({ baseUrl: target.endpoint.baseUrl, path: target.endpoint.path });
     const [familyId, targetId] = key.split('/') as [string, string];
     for (const limit of ['rpm', 'itpm', 'otpm'] as const) {
-      const preference = mocks.one('gcp:cloudquota/sQuotaPreference:SQuotaPreference', `headroom-vertex-${familyId}-${targetId}-${limit}`);
+      const preference = mocks.one('gcp:cloudquota/sQuotaPreference:SQuotaPreference', `headroom-vertex-${familyId}--${targetId}-${limit}`);
       expect(preference.inputs.parent).toBe(`projects/${plan.gcp!.project}`);
       expect(target.endpoint.path).toBe(`/v1/projects/${plan.gcp!.project}/locations/${preference.inputs.dimensions.region}/publishers/anthropic/models/${target.upstreamModel}`);
       expect(Number(preference.inputs.quotaConfig.preferredValue)).toBe(target.limits[limit]);

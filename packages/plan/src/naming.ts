@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Plan, Provider, Target, TargetRef } from './types';
 
 /**
@@ -30,16 +31,33 @@ export function checkName(rule: NameRule, name: string): boolean {
   return name.length >= rule.min && name.length <= rule.max && rule.pattern.test(name);
 }
 
-/** One Azure OpenAI account per region; its custom subdomain makes the endpoint host. */
-export function azureAccountName(plan: Pick<Plan, 'name'>, region: string): string {
-  return `${plan.name}-${region}`;
+/** What the Azure account names depend on: the plan name and the azure block's subscription and override. */
+export type AzureNamingPlan = Pick<Plan, 'name'> & { readonly azure?: Pick<NonNullable<Plan['azure']>, 'subscription' | 'subdomainSuffix'> };
+
+/**
+ * The suffix that makes account names and custom subdomains unlikely to be taken: custom subdomains
+ * are one namespace across all Azure customers, and a deleted one stays reserved for 48 hours.
+ * `azure.subdomainSuffix` when set ('' for none), else 6 hex digits of sha256(subscription id):
+ * deterministic, so reordering or re-running the plan renames nothing.
+ */
+export function azureNameSuffix(plan: AzureNamingPlan): string {
+  const azure = plan.azure;
+  if (azure?.subdomainSuffix !== undefined) return azure.subdomainSuffix;
+  if (azure === undefined) throw new RangeError(`plan ${plan.name}: Azure account names need the azure block (its subscription id)`);
+  return createHash('sha256').update(azure.subscription.toLowerCase()).digest('hex').slice(0, 6);
+}
+
+/** One Azure OpenAI account per region, `<name>-<region>-<suffix>`; its custom subdomain makes the endpoint host. */
+export function azureAccountName(plan: AzureNamingPlan, region: string): string {
+  const suffix = azureNameSuffix(plan);
+  return suffix === '' ? `${plan.name}-${region}` : `${plan.name}-${region}-${suffix}`;
 }
 
 export function azureDeploymentName(familyId: string, targetId: string): string {
   return `${familyId}-${targetId}`;
 }
 
-export function azureEndpoint(plan: Pick<Plan, 'name'>, region: string): string {
+export function azureEndpoint(plan: AzureNamingPlan, region: string): string {
   return `https://${azureAccountName(plan, region)}.openai.azure.com`;
 }
 
@@ -49,8 +67,18 @@ export function alarmName(plan: Pick<Plan, 'name'>, familyId: string, targetId: 
   return `${plan.name}/${familyId}/${targetId}/${kind}`;
 }
 
+/**
+ * A target key as one name segment: `<family>--<target>`. Keys never contain `--` (NAME_RULES.key:
+ * single hyphens only), so distinct keys give distinct segments: `chat-eu/vertex` is
+ * `chat-eu--vertex`, `chat/eu-vertex` is `chat--eu-vertex`.
+ */
+export function targetKeySegment(familyId: string, targetId: string): string {
+  return `${familyId}--${targetId}`;
+}
+
+/** `<name>-<family>--<target>-<limit>`: unique per target and limit by construction. */
 export function vertexQuotaPreferenceId(plan: Pick<Plan, 'name'>, familyId: string, targetId: string, limit: string): string {
-  return `${plan.name}-${familyId}-${targetId}-${limit}`;
+  return `${plan.name}-${targetKeySegment(familyId, targetId)}-${limit}`;
 }
 
 export function routerRoleName(plan: Pick<Plan, 'name'>): string {

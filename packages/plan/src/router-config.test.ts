@@ -44,7 +44,8 @@ describe('RouterConfig and naming are independent of key order', () => {
         const families = Object.fromEntries(
           Object.entries(input.families).map(([id, family]) => [id, { ...family, targets: reorder(family.targets, targetOrder) }]),
         );
-        const shuffled = definePlan({ ...input, families: reorder(families, familyOrder) });
+        // The azure block's keys too: account names hang on its subscription, never on positions.
+        const shuffled = definePlan({ ...input, azure: reorder(input.azure!, familyOrder), families: reorder(families, familyOrder) });
         expect(canonicalJson(compileRouterConfig(shuffled))).toBe(referenceConfig);
         expect(canonicalJson(derivedNames(shuffled))).toBe(referenceNames);
       }),
@@ -65,7 +66,7 @@ describe('compileRouterConfig', () => {
   it('carries each target endpoint, auth, limits and cost model', () => {
     expect(config.targets['gpt/azure-eastus2']).toMatchObject({
       provider: 'azure-openai',
-      endpoint: { baseUrl: 'https://support-bot-eastus2.openai.azure.com', path: '/openai/deployments/gpt-azure-eastus2', apiVersion: '2024-10-21' },
+      endpoint: { baseUrl: 'https://support-bot-eastus2-11e594.openai.azure.com', path: '/openai/deployments/gpt-azure-eastus2', apiVersion: '2024-10-21' },
       auth: { mode: 'entra-federated', tenant: '00000000-0000-4000-8000-000000000002' },
       limits: { tpm: 30000, rpm: 300 },
       cost: { kind: 'prompt-plus-max-tokens' },

@@ -96,6 +96,8 @@ export const planSchema = z.strictObject({
       clientId: z.string().optional().describe('Entra application id the router signs in as'),
       keepLocalAuth: z.boolean().optional(),
       publicNetworkAccess: z.boolean().optional(),
+      subdomainSuffix: z.string().regex(/^[a-z0-9]{0,8}$/).optional()
+        .describe("Suffix of account names and custom subdomains (<name>-<region>-<suffix>), 0-8 lowercase letters and digits; '' for none (default: 6 hex digits of sha256 of the subscription id)"),
     })
     .optional(),
   gcp: z

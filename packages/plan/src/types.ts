@@ -151,6 +151,8 @@ export interface Plan {
     readonly keepLocalAuth?: boolean;
     /** @default true */
     readonly publicNetworkAccess?: boolean;
+    /** Suffix of account names and custom subdomains ('' for none). @default 6 hex digits of sha256(subscription) */
+    readonly subdomainSuffix?: string;
   };
   readonly gcp?: {
     readonly project: string;

@@ -7,8 +7,8 @@ describe('azureAccounts', () => {
     const plan = examplePlan();
     const accounts = azureAccounts(plan);
     expect(accounts.map((a) => [a.region, a.accountName, a.customSubDomainName, a.endpoint])).toEqual([
-      ['eastus2', 'support-bot-eastus2', 'support-bot-eastus2', 'https://support-bot-eastus2.openai.azure.com'],
-      ['swedencentral', 'support-bot-swedencentral', 'support-bot-swedencentral', 'https://support-bot-swedencentral.openai.azure.com'],
+      ['eastus2', 'support-bot-eastus2-11e594', 'support-bot-eastus2-11e594', 'https://support-bot-eastus2-11e594.openai.azure.com'],
+      ['swedencentral', 'support-bot-swedencentral-11e594', 'support-bot-swedencentral-11e594', 'https://support-bot-swedencentral-11e594.openai.azure.com'],
     ]);
     for (const account of accounts) {
       for (const d of account.deployments) {

@@ -28,22 +28,22 @@ describe('AzureOpenAiCapacity', () => {
       'headroom:azure:OpenAiCapacity cap',
     ]);
     expect(mocks.one('azure-native:cognitiveservices:Account', 'cap-account').inputs).toEqual({
-      accountName: 'support-bot-eastus2',
+      accountName: 'support-bot-eastus2-11e594',
       resourceGroupName: 'llm-capacity',
       location: 'eastus2',
       kind: 'OpenAI',
       sku: { name: 'S0' },
-      properties: { customSubDomainName: 'support-bot-eastus2', disableLocalAuth: true, publicNetworkAccess: 'Enabled' },
+      properties: { customSubDomainName: 'support-bot-eastus2-11e594', disableLocalAuth: true, publicNetworkAccess: 'Enabled' },
       tags: { 'headroom-plan': 'support-bot', 'headroom-region': 'eastus2' },
     });
-    expect(await valueOf(component.endpoint)).toBe('https://support-bot-eastus2.openai.azure.com');
+    expect(await valueOf(component.endpoint)).toBe('https://support-bot-eastus2-11e594.openai.azure.com');
     expect(await valueOf(component.deploymentNames)).toEqual({ 'gpt/azure-eastus2': 'gpt-azure-eastus2' });
   });
 
   it('deploys each target with sku.capacity = TPM / 1,000, the model, a RAI policy and an upgrade option', async () => {
     await build({ plan: examplePlan(), region: 'swedencentral', versionUpgradeOption: 'NoAutoUpgrade' });
     expect(mocks.one('azure-native:cognitiveservices:Deployment', 'cap-gpt-azure-swedencentral').inputs).toEqual({
-      accountName: 'support-bot-swedencentral',
+      accountName: 'support-bot-swedencentral-11e594',
       resourceGroupName: 'llm-capacity',
       deploymentName: 'gpt-azure-swedencentral',
       sku: { name: 'DataZoneStandard', capacity: 30 },
@@ -76,7 +76,7 @@ describe('AzureOpenAiCapacity', () => {
       enabled: true,
       windowSize: 'PT5M',
       evaluationFrequency: 'PT1M',
-      scopes: ['/subscriptions/sub/resourceGroups/llm-capacity/providers/Microsoft.CognitiveServices/accounts/support-bot-eastus2'],
+      scopes: ['/subscriptions/sub/resourceGroups/llm-capacity/providers/Microsoft.CognitiveServices/accounts/support-bot-eastus2-11e594'],
       actions: [{ actionGroupId }],
       criteria: {
         odataType: 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria',
@@ -94,7 +94,7 @@ describe('AzureOpenAiCapacity', () => {
   it('assigns Cognitive Services OpenAI User to the router principal on the account only when given one', async () => {
     await build({ plan: examplePlan(), region: 'eastus2', routerPrincipalId: 'sp-object-id', resourceGroupName: pulumi.output('company-rg') });
     expect(mocks.one('azure-native:authorization:RoleAssignment', 'cap-router-openai-user').inputs).toMatchObject({
-      scope: '/subscriptions/sub/resourceGroups/company-rg/providers/Microsoft.CognitiveServices/accounts/support-bot-eastus2',
+      scope: '/subscriptions/sub/resourceGroups/company-rg/providers/Microsoft.CognitiveServices/accounts/support-bot-eastus2-11e594',
       principalId: 'sp-object-id',
       principalType: 'ServicePrincipal',
       roleDefinitionId: '/subscriptions/00000000-0000-4000-8000-000000000001/providers/Microsoft.Authorization/roleDefinitions/5e0bd9bd-7b93-4f28-af87-19fc36ad61bd',
@@ -108,7 +108,7 @@ describe('AzureOpenAiCapacity', () => {
     const plan = examplePlan();
     await build({ plan: { ...plan, azure: { ...plan.azure!, keepLocalAuth: true, publicNetworkAccess: false } }, region: 'eastus2' });
     expect(mocks.one('azure-native:cognitiveservices:Account', 'cap-account').inputs.properties).toEqual({
-      customSubDomainName: 'support-bot-eastus2', disableLocalAuth: false, publicNetworkAccess: 'Disabled',
+      customSubDomainName: 'support-bot-eastus2-11e594', disableLocalAuth: false, publicNetworkAccess: 'Disabled',
     });
   });
 

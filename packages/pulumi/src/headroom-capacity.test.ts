@@ -41,8 +41,8 @@ describe('HeadroomCapacity', () => {
   it('exports endpoints, deployment names, quota preference names and the router identity details', async () => {
     const { capacity } = await build(examplePlan());
     expect(await valueOf(capacity.endpoints)).toEqual({
-      'gpt/azure-eastus2': { baseUrl: 'https://support-bot-eastus2.openai.azure.com', path: '/openai/deployments/gpt-azure-eastus2' },
-      'gpt/azure-swedencentral': { baseUrl: 'https://support-bot-swedencentral.openai.azure.com', path: '/openai/deployments/gpt-azure-swedencentral' },
+      'gpt/azure-eastus2': { baseUrl: 'https://support-bot-eastus2-11e594.openai.azure.com', path: '/openai/deployments/gpt-azure-eastus2' },
+      'gpt/azure-swedencentral': { baseUrl: 'https://support-bot-swedencentral-11e594.openai.azure.com', path: '/openai/deployments/gpt-azure-swedencentral' },
       'claude-sonnet/vertex-us-east5': { baseUrl: 'https://us-east5-aiplatform.googleapis.com', path: '/v1/projects/acme-ml/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-6' },
       'claude-sonnet/vertex-europe-west1': { baseUrl: 'https://europe-west1-aiplatform.googleapis.com', path: '/v1/projects/acme-ml/locations/europe-west1/publishers/anthropic/models/claude-sonnet-4-6' },
     });

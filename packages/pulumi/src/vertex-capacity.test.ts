@@ -20,12 +20,12 @@ describe('VertexCapacity', () => {
     expect(mocks.one('gcp:projects/service:Service', 'vx-aiplatform-api').inputs).toEqual({ project: 'acme-ml', service: 'aiplatform.googleapis.com', disableOnDestroy: false });
     expect(mocks.one('gcp:projects/service:Service', 'vx-cloudquotas-api').inputs).toEqual({ project: 'acme-ml', service: 'cloudquotas.googleapis.com', disableOnDestroy: false });
     expect(mocks.ofType(PREF).map((r) => r.name).sort()).toEqual([
-      'vx-claude-sonnet-vertex-europe-west1-itpm', 'vx-claude-sonnet-vertex-europe-west1-otpm', 'vx-claude-sonnet-vertex-europe-west1-rpm',
-      'vx-claude-sonnet-vertex-us-east5-itpm', 'vx-claude-sonnet-vertex-us-east5-otpm', 'vx-claude-sonnet-vertex-us-east5-rpm',
+      'vx-claude-sonnet--vertex-europe-west1-itpm', 'vx-claude-sonnet--vertex-europe-west1-otpm', 'vx-claude-sonnet--vertex-europe-west1-rpm',
+      'vx-claude-sonnet--vertex-us-east5-itpm', 'vx-claude-sonnet--vertex-us-east5-otpm', 'vx-claude-sonnet--vertex-us-east5-rpm',
     ]);
-    expect(mocks.one(PREF, 'vx-claude-sonnet-vertex-us-east5-otpm').inputs).toEqual({
+    expect(mocks.one(PREF, 'vx-claude-sonnet--vertex-us-east5-otpm').inputs).toEqual({
       parent: 'projects/acme-ml',
-      name: 'support-bot-claude-sonnet-vertex-us-east5-otpm',
+      name: 'support-bot-claude-sonnet--vertex-us-east5-otpm',
       service: 'aiplatform.googleapis.com',
       quotaId: 'OnlinePredictionOutputTokensPerMinutePerRegionPerBaseModel',
       dimensions: { region: 'us-east5', base_model: 'anthropic-claude-sonnet-4-6' },
@@ -34,7 +34,7 @@ describe('VertexCapacity', () => {
       justification: 'Headroom plan support-bot: claude-sonnet/vertex-us-east5 declares otpm 8000 for claude-sonnet-4-6 in us-east5',
     });
     for (const c of constructions.filter((x) => x.type === PREF)) expect(c.dependsOnNames).toEqual(['vx-aiplatform-api', 'vx-cloudquotas-api']);
-    expect(await valueOf(vertex.quotaPreferenceNames)).toMatchObject({ 'claude-sonnet/vertex-us-east5/rpm': 'support-bot-claude-sonnet-vertex-us-east5-rpm' });
+    expect(await valueOf(vertex.quotaPreferenceNames)).toMatchObject({ 'claude-sonnet/vertex-us-east5/rpm': 'support-bot-claude-sonnet--vertex-us-east5-rpm' });
   });
 
   it("trusts the router's AWS role through Workload Identity Federation and grants roles/aiplatform.user to its principalSet", async () => {
@@ -74,7 +74,7 @@ describe('VertexCapacity', () => {
     new VertexCapacity('vx', { plan: multiDeploymentPlan() });
     await settle();
     expect(mocks.ofType(PREF).some((r) => r.name.includes('gemini'))).toBe(false);
-    expect(mocks.one(PREF, 'vx-claude-vertex-global-rpm').inputs).toMatchObject({ quotaId: 'CustomRpmQuotaId', dimensions: { base_model: 'anthropic-claude-sonnet-4-6' }, contactEmail: 'quota@acme.example' });
+    expect(mocks.one(PREF, 'vx-claude--vertex-global-rpm').inputs).toMatchObject({ quotaId: 'CustomRpmQuotaId', dimensions: { base_model: 'anthropic-claude-sonnet-4-6' }, contactEmail: 'quota@acme.example' });
     expect(warn.mock.calls.map((c) => c[0])).toEqual([expect.stringContaining('[vertex/advisory-quota]')]);
   });
 

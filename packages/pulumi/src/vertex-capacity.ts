@@ -3,7 +3,7 @@ import * as cloudquota from '@pulumi/gcp/cloudquota';
 import * as iam from '@pulumi/gcp/iam';
 import * as monitoring from '@pulumi/gcp/monitoring';
 import * as projects from '@pulumi/gcp/projects';
-import { workloadIdentityPoolId, type Plan, routerAssumedRoleArn, workloadIdentityProviderId } from '@headroom/plan';
+import { targetKeySegment, workloadIdentityPoolId, type Plan, routerAssumedRoleArn, workloadIdentityProviderId } from '@headroom/plan';
 import { VERTEX_DEFAULTS } from './defaults';
 import type { GcpAligner, GcpAlertSeverity, GcpCombiner, GcpComparison, GcpReducer } from './provider-values';
 import { checkVertex, throwOnErrors } from './validate';
@@ -72,7 +72,8 @@ export class VertexCapacity extends pulumi.ComponentResource {
 
     const preferences: Record<string, cloudquota.SQuotaPreference> = {};
     for (const p of layout.preferences) {
-      preferences[p.key] = new cloudquota.SQuotaPreference(`${name}-${p.familyId}-${p.targetId}-${p.limit}`, {
+      // The same `<family>--<target>` segment as the preference id: distinct keys, distinct names.
+      preferences[p.key] = new cloudquota.SQuotaPreference(`${name}-${targetKeySegment(p.familyId, p.targetId)}-${p.limit}`, {
         parent: pulumi.interpolate`projects/${project}`,
         name: p.preferenceId,
         service: VERTEX_DEFAULTS.service,

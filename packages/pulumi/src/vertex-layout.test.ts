@@ -7,12 +7,12 @@ describe('vertexLayout', () => {
     const plan = examplePlan();
     const { preferences, advisory, alerts } = vertexLayout(plan);
     expect(preferences.map((p) => [p.key, p.preferenceId, p.preferredValue])).toEqual([
-      ['claude-sonnet/vertex-europe-west1/rpm', 'support-bot-claude-sonnet-vertex-europe-west1-rpm', 1000],
-      ['claude-sonnet/vertex-europe-west1/itpm', 'support-bot-claude-sonnet-vertex-europe-west1-itpm', 30000],
-      ['claude-sonnet/vertex-europe-west1/otpm', 'support-bot-claude-sonnet-vertex-europe-west1-otpm', 8000],
-      ['claude-sonnet/vertex-us-east5/rpm', 'support-bot-claude-sonnet-vertex-us-east5-rpm', 1000],
-      ['claude-sonnet/vertex-us-east5/itpm', 'support-bot-claude-sonnet-vertex-us-east5-itpm', 30000],
-      ['claude-sonnet/vertex-us-east5/otpm', 'support-bot-claude-sonnet-vertex-us-east5-otpm', 8000],
+      ['claude-sonnet/vertex-europe-west1/rpm', 'support-bot-claude-sonnet--vertex-europe-west1-rpm', 1000],
+      ['claude-sonnet/vertex-europe-west1/itpm', 'support-bot-claude-sonnet--vertex-europe-west1-itpm', 30000],
+      ['claude-sonnet/vertex-europe-west1/otpm', 'support-bot-claude-sonnet--vertex-europe-west1-otpm', 8000],
+      ['claude-sonnet/vertex-us-east5/rpm', 'support-bot-claude-sonnet--vertex-us-east5-rpm', 1000],
+      ['claude-sonnet/vertex-us-east5/itpm', 'support-bot-claude-sonnet--vertex-us-east5-itpm', 30000],
+      ['claude-sonnet/vertex-us-east5/otpm', 'support-bot-claude-sonnet--vertex-us-east5-otpm', 8000],
     ]);
     for (const p of preferences) {
       expect(p.quotaId).toBe(catalog.VERTEX_QUOTA_IDS.regional[p.limit]);

@@ -65,7 +65,7 @@ function checkKey(key: string, path: readonly string[], what: string, problems: 
 /** Each derived name must satisfy its cloud's rule; a collision between two targets is an error too. */
 function checkDerivedNames(draft: PlanDraft, problems: ProblemList): void {
   if (draft.name === undefined || !checkName(NAME_RULES.planName, draft.name)) return;
-  const plan = { name: draft.name };
+  const plan = { name: draft.name, ...(draft.azure ? { azure: draft.azure } : {}) };
   const check = (rule: NameRule, name: string, path: readonly (string | number)[]) => {
     if (checkName(rule, name)) return;
     problems.error('naming/derived-name', path, `the derived ${rule.what} '${name}' breaks its naming rule`, {
@@ -82,7 +82,8 @@ function checkDerivedNames(draft: PlanDraft, problems: ProblemList): void {
     }
     const { target } = ref;
     if (target.provider === 'azure-openai') {
-      check(NAME_RULES.azureAccount, azureAccountName(plan, target.region), [...ref.path, 'region']);
+      // Without the azure block the plan already has azure/missing-block, and no suffix to derive.
+      if (plan.azure) check(NAME_RULES.azureAccount, azureAccountName(plan, target.region), [...ref.path, 'region']);
       const deployment = azureDeploymentName(ref.familyId, ref.targetId);
       check(NAME_RULES.azureDeployment, deployment, ref.path);
       const account = `${target.region}/${deployment}`;

@@ -1,6 +1,6 @@
 import type { PlanDraft } from '../draft';
 import { ROUTING_DEFAULTS } from '../router-config';
-import { checkName, NAME_RULES } from '../naming';
+import { checkName, NAME_RULES, workloadIdentityPoolId } from '../naming';
 import { targetsOfDraft } from './targets';
 import type { ProblemList } from './problem';
 
@@ -8,6 +8,8 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const RESOURCE_GROUP = /^[-\w.()]{0,89}[-\w()]$/;
+/** Workload Identity pool ids (`<name>-router`) may not start with it (IAM API, workloadIdentityPools.create). */
+const RESERVED_POOL_PREFIX = 'gcp-';
 
 export function checkPlanLevel(draft: PlanDraft, problems: ProblemList): void {
   if (draft.name !== undefined && !checkName(NAME_RULES.planName, draft.name)) {
@@ -15,6 +17,13 @@ export function checkPlanLevel(draft: PlanDraft, problems: ProblemList): void {
       value: draft.name,
       allowed: NAME_RULES.planName.allowed,
       fix: `use e.g. '${suggestName(draft.name)}'`,
+    });
+  }
+  if (draft.name !== undefined && draft.name.startsWith(RESERVED_POOL_PREFIX)) {
+    problems.error('naming/reserved-prefix', ['name'], `the Workload Identity pool id '${workloadIdentityPoolId({ name: draft.name })}' would start with '${RESERVED_POOL_PREFIX}', which Google reserves`, {
+      value: draft.name,
+      allowed: `a plan name not starting with '${RESERVED_POOL_PREFIX}' (GCP reserves it for pool and provider ids)`,
+      fix: `rename the plan, e.g. '${draft.name.replace(/^gcp-/, 'g-')}'`,
     });
   }
   if (draft.aws) {
