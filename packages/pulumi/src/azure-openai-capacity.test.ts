@@ -3,7 +3,7 @@ import type { AzureOpenAiTarget } from '@headroom/plan';
 import { AzureOpenAiCapacity, type AzureOpenAiCapacityArgs } from './azure-openai-capacity';
 import { CapacityPlanError } from './errors';
 import { examplePlan, multiDeploymentPlan } from './plans.test.fixture';
-import { constructionRecorder, installStrictMocks, settle, StrictMocks, valueOf } from './testing';
+import { constructionRecorder, installStrictMocks, MOCK_AZURE_CLIENT_CONFIG, settle, StrictMocks, valueOf } from './testing';
 
 const mocks = new StrictMocks();
 beforeAll(() => installStrictMocks(mocks));
@@ -76,7 +76,7 @@ describe('AzureOpenAiCapacity', () => {
       enabled: true,
       windowSize: 'PT5M',
       evaluationFrequency: 'PT1M',
-      scopes: ['/subscriptions/sub/resourceGroups/llm-capacity/providers/Microsoft.CognitiveServices/accounts/support-bot-eastus2-11e594'],
+      scopes: [`/subscriptions/${MOCK_AZURE_CLIENT_CONFIG.subscriptionId}/resourceGroups/llm-capacity/providers/Microsoft.CognitiveServices/accounts/support-bot-eastus2-11e594`],
       actions: [{ actionGroupId }],
       criteria: {
         odataType: 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria',
@@ -94,10 +94,11 @@ describe('AzureOpenAiCapacity', () => {
   it('assigns Cognitive Services OpenAI User to the router principal on the account only when given one', async () => {
     await build({ plan: examplePlan(), region: 'eastus2', routerPrincipalId: 'sp-object-id', resourceGroupName: pulumi.output('company-rg') });
     expect(mocks.one('azure-native:authorization:RoleAssignment', 'cap-router-openai-user').inputs).toMatchObject({
-      scope: '/subscriptions/sub/resourceGroups/company-rg/providers/Microsoft.CognitiveServices/accounts/support-bot-eastus2-11e594',
+      scope: `/subscriptions/${MOCK_AZURE_CLIENT_CONFIG.subscriptionId}/resourceGroups/company-rg/providers/Microsoft.CognitiveServices/accounts/support-bot-eastus2-11e594`,
       principalId: 'sp-object-id',
       principalType: 'ServicePrincipal',
-      roleDefinitionId: '/subscriptions/00000000-0000-4000-8000-000000000001/providers/Microsoft.Authorization/roleDefinitions/5e0bd9bd-7b93-4f28-af87-19fc36ad61bd',
+      // The provider's subscription (getClientConfig), not the plan's 00000000-0000-4000-8000-000000000001.
+      roleDefinitionId: `/subscriptions/${MOCK_AZURE_CLIENT_CONFIG.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/5e0bd9bd-7b93-4f28-af87-19fc36ad61bd`,
     });
     mocks.reset();
     await build({ plan: examplePlan(), region: 'eastus2' });

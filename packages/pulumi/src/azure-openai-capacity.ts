@@ -89,11 +89,14 @@ export class AzureOpenAiCapacity extends pulumi.ComponentResource {
       tokens: this.createAlert(`${name}-tokens`, spec.alerts.tokens, resourceGroupName, args.actionGroupId, [], tags),
     };
     if (args.routerPrincipalId !== undefined) {
+      // The role definition lives in the subscription the account is created in: the provider's
+      // (asked through this component's provider), not the plan's copy of it.
+      const subscriptionId = authorization.getClientConfigOutput({ parent: this }).subscriptionId;
       this.roleAssignment = new authorization.RoleAssignment(`${name}-router-openai-user`, {
         scope: this.account.id,
         principalId: args.routerPrincipalId,
         principalType: authorization.PrincipalType.ServicePrincipal,
-        roleDefinitionId: `/subscriptions/${azure.subscription}/providers/Microsoft.Authorization/roleDefinitions/${COGNITIVE_SERVICES_OPENAI_USER_ROLE}`,
+        roleDefinitionId: pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${COGNITIVE_SERVICES_OPENAI_USER_ROLE}`,
         description: `Headroom router (${plan.name}) calls the deployments in ${spec.accountName}`,
       }, { parent: this });
     }

@@ -31,6 +31,19 @@ describe('AzureRouterIdentity', () => {
     expect(constructions.filter((c) => c.name !== 'id').map((c) => c.parentName)).toEqual(['id', 'id', 'id']);
   });
 
+  it('sets no owners unless given (the provider adds none, not even the deployer); given owners go on the application and its service principal', async () => {
+    new AzureRouterIdentity('id', { plan: examplePlan() });
+    await settle();
+    expect(mocks.one('azuread:index/application:Application', 'id-app').inputs).not.toHaveProperty('owners');
+    expect(mocks.one('azuread:index/servicePrincipal:ServicePrincipal', 'id-sp').inputs).not.toHaveProperty('owners');
+    mocks.reset();
+    const owner = '00000000-0000-4000-8000-0000000000d1';
+    new AzureRouterIdentity('id', { plan: examplePlan(), owners: [owner] });
+    await settle();
+    expect(mocks.one('azuread:index/application:Application', 'id-app').inputs.owners).toEqual([owner]);
+    expect(mocks.one('azuread:index/servicePrincipal:ServicePrincipal', 'id-sp').inputs.owners).toEqual([owner]);
+  });
+
   it('skips only the federated credential, with a warning, while the plan has no issuer', async () => {
     const warn = jest.spyOn(pulumi.log, 'warn').mockResolvedValue();
     const identity = new AzureRouterIdentity('id', { plan: examplePlan(null) });

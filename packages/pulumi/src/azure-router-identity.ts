@@ -7,7 +7,12 @@ import { emitWarnings } from './warnings';
 
 export interface AzureRouterIdentityArgs {
   readonly plan: Plan;
-  /** Entra object ids that own the application. @default none (the deploying principal) */
+  /**
+   * Entra object ids (users or service principals) set as owners of the application and of its
+   * service principal. @default none: the azuread provider assigns no owners, not even the
+   * deploying principal. List the deploying principal if it only has `Application.ReadWrite.OwnedBy`,
+   * or it cannot manage the application afterwards.
+   */
   readonly owners?: pulumi.Input<pulumi.Input<string>[]>;
 }
 

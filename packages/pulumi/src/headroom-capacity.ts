@@ -15,7 +15,7 @@ export interface HeadroomCapacityArgs {
     readonly actionGroupId?: pulumi.Input<string>;
     /** @default 'OnceCurrentVersionExpired' */
     readonly versionUpgradeOption?: VersionUpgradeOption;
-    /** Owners of the Entra application. @default none (the deploying principal) */
+    /** Owners of the Entra application and its service principal. @default none: the provider assigns no owners */
     readonly applicationOwners?: pulumi.Input<pulumi.Input<string>[]>;
   };
   readonly gcp?: {

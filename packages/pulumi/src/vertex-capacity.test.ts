@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import { definePlan } from '@headroom/plan';
 import { CapacityPlanError } from './errors';
 import { examplePlan, multiDeploymentPlan } from './plans.test.fixture';
 import { constructionRecorder, installStrictMocks, settle, StrictMocks, valueOf } from './testing';
@@ -76,6 +77,26 @@ describe('VertexCapacity', () => {
     expect(mocks.ofType(PREF).some((r) => r.name.includes('gemini'))).toBe(false);
     expect(mocks.one(PREF, 'vx-claude--vertex-global-rpm').inputs).toMatchObject({ quotaId: 'CustomRpmQuotaId', dimensions: { base_model: 'anthropic-claude-sonnet-4-6' }, contactEmail: 'quota@acme.example' });
     expect(warn.mock.calls.map((c) => c[0])).toEqual([expect.stringContaining('[vertex/advisory-quota]')]);
+  });
+
+  it('gives chat-eu/vertex and chat/eu-vertex distinct preference ids and logical names (a hyphen join made them one)', async () => {
+    jest.spyOn(pulumi.log, 'warn').mockResolvedValue();
+    const base = multiDeploymentPlan();
+    const claude = (region: string) => ({ provider: 'vertex' as const, region, model: 'claude-sonnet-4-6', limits: { rpm: 10, itpm: 1000, otpm: 1000 } });
+    const plan = definePlan({
+      ...base,
+      families: {
+        'chat-eu': { api: 'anthropic', aliases: ['claude-a'], targets: { vertex: claude('us-east5') } },
+        chat: { api: 'anthropic', aliases: ['claude-b'], targets: { 'eu-vertex': claude('europe-west1') } },
+      },
+    });
+    new VertexCapacity('vx', { plan });
+    await settle();
+    const preferences = mocks.ofType(PREF);
+    expect(preferences).toHaveLength(6);
+    expect(new Set(preferences.map((r) => r.name)).size).toBe(6);
+    expect(new Set(preferences.map((r) => r.inputs.name)).size).toBe(6);
+    expect(mocks.violations).toEqual([]);
   });
 
   it('refuses Vertex targets without a project', () => {

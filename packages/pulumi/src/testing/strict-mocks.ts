@@ -6,7 +6,8 @@ export type { InputViolation } from './input-rules';
 /**
  * Strict Pulumi mocks for tests of Headroom components and of programs that compose them:
  * every resource is recorded with its type, name and inputs; any provider function call
- * (`invoke`) not explicitly allowed is recorded as unexpected and fails `assertNoUnexpectedCalls`.
+ * (`invoke`) not explicitly allowed (or answered by default: `getClientConfig`) is recorded as
+ * unexpected and fails `assertNoUnexpectedCalls`.
  * Every resource is also checked as the engine and the providers would: a second resource with
  * the same type and name (the engine's duplicate URN; the parent's type is not visible to mocks),
  * two resources with one physical name, and inputs outside the provider's enums or documented
@@ -58,9 +59,25 @@ const COMPUTED: Readonly<Record<string, Computed>> = {
   }),
 };
 
+/**
+ * What the azure-native provider's `authorization.getClientConfig` answers under the mocks: the
+ * provider's own subscription, deliberately not any plan's, so a test sees which one a value came from.
+ */
+export const MOCK_AZURE_CLIENT_CONFIG = {
+  clientId: '00000000-0000-4000-8000-0000000000c1',
+  objectId: '00000000-0000-4000-8000-0000000000c2',
+  subscriptionId: '00000000-0000-4000-8000-0000000000a5',
+  tenantId: '00000000-0000-4000-8000-0000000000c3',
+} as const;
+
+/** Provider functions the components call, answered by default. */
+const DEFAULT_CALLS: Readonly<Record<string, (inputs: any) => Record<string, unknown>>> = {
+  'azure-native:authorization:getClientConfig': () => ({ ...MOCK_AZURE_CLIENT_CONFIG }),
+};
+
 const ARM_ID: Readonly<Record<string, (a: pulumi.runtime.MockResourceArgs) => string>> = {
   'azure-native:cognitiveservices:Account': (a) =>
-    `/subscriptions/sub/resourceGroups/${a.inputs.resourceGroupName}/providers/Microsoft.CognitiveServices/accounts/${a.inputs.accountName}`,
+    `/subscriptions/${MOCK_AZURE_CLIENT_CONFIG.subscriptionId}/resourceGroups/${a.inputs.resourceGroupName}/providers/Microsoft.CognitiveServices/accounts/${a.inputs.accountName}`,
 };
 
 /** Physical names that must be unique, by resource type: what the cloud would refuse twice. */
@@ -87,7 +104,7 @@ export class StrictMocks implements pulumi.runtime.Mocks {
   }
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-    const allowed = this.allowedCalls[args.token];
+    const allowed = this.allowedCalls[args.token] ?? DEFAULT_CALLS[args.token];
     if (allowed) return allowed(args.inputs);
     const failure = new UnexpectedCallError(args.token, args.inputs);
     this.unexpectedCalls.push(failure);
