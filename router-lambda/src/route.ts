@@ -36,7 +36,7 @@ export async function routeRequest(deps: PipelineDeps, api: Api, request: Router
   }
   const family = deps.config.families[parsed.family]!;
   const wanted = { family: parsed.family, estimate: parsed.estimate, ...(parsed.residency ? { residency: parsed.residency } : {}) };
-  const shared = await readShared(deps, family.targets);
+  const shared = await readShared(deps, deps.router.storeKeys(family.targets));
   const attempts: AttemptRecord[] = [];
   const denials: RouterTarget[] = [];
   const excluded = new Set<string>();
@@ -81,7 +81,7 @@ export async function routeRequest(deps: PipelineDeps, api: Api, request: Router
       return finish(errorReply(api, new FrontDoorError('rate_limit', `every eligible target of '${parsed.model}' is at its quota; retry after ${said.seconds} s`), tags(), said));
     }
     const { target, ticket } = placement;
-    await forward(deps, () => deps.store?.add(target.key, ticket.charged, deps.now()));
+    await Promise.all(deps.router.storeKeys([target.key]).map((key) => forward(deps, () => deps.store?.add(key, ticket.charged, deps.now()))));
     const attemptStart = deps.now();
     const result = await send(deps, target, parsed, attemptTimeouts(deps.config.routing.timeouts, headersDeadline, attemptStart), request.signal);
     if (result.kind === 'not-sent') {
@@ -154,7 +154,8 @@ async function complete(deps: PipelineDeps, ticket: Ticket, outcome: AttemptOutc
 async function settle(deps: PipelineDeps, ticket: Ticket, completion: Completion): Promise<void> {
   const { charge, cooldownUntil } = completion.shared;
   await Promise.all([
-    charge ? forward(deps, () => deps.store?.add(ticket.target, charge, deps.now())) : undefined,
+    // A shared quota is charged under its own id too, so every instance sees both draws on it.
+    ...(charge ? deps.router.storeKeys([ticket.target]).map((key) => forward(deps, () => deps.store?.add(key, charge, deps.now()))) : []),
     cooldownUntil !== undefined ? forward(deps, () => deps.store?.cooldown(ticket.target, cooldownUntil, deps.now())) : undefined,
   ]);
 }

@@ -2,6 +2,7 @@ import { bedrockInvokeId, CATALOG_VERSION, residencyOf, vertexHost, vertexPublis
 import { canonicalize, digest } from './canonical';
 import { costModelOf, resolvedLimits, type CostModel } from './cost';
 import { azureAccountName, azureDeploymentName, defaultSecretName, metricDimensions, regionLabel, workloadIdentityPoolId, workloadIdentityProviderId, type MetricDimensions } from './naming';
+import { bucketIdOf, quotaBucketsOf } from './quota-buckets';
 import { targetsOf, type Api, type Geo, type Limits, type Plan, type Provider, type Target } from './types';
 
 export const ROUTER_CONFIG_SCHEMA = 'headroom.router-config/v1';
@@ -78,6 +79,18 @@ export interface RouterTarget {
   /** Which rate-limit header dialect the upstream speaks, if any. */
   readonly rateLimitHeaders: 'anthropic' | 'openai' | 'azure-openai' | 'none';
   readonly dimensions: MetricDimensions;
+  /** The bucket the target draws on: a key of `RouterConfig.quotas` when shared, else the target's own key. */
+  readonly quota: string;
+}
+
+/** A provider quota several targets share: the router charges it once for all of them, across instances. */
+export interface RouterQuota {
+  readonly id: string;
+  readonly provider: Provider;
+  /** The provider's quota, for people (`quotaBucketsOf`). */
+  readonly scope: string;
+  readonly limits: Limits;
+  readonly targets: readonly string[];
 }
 
 export interface RouterFamily {
@@ -97,6 +110,8 @@ export interface RouterConfig {
   readonly routing: ResolvedRouting;
   readonly families: Readonly<Record<string, RouterFamily>>;
   readonly targets: Readonly<Record<string, RouterTarget>>;
+  /** Shared provider quotas by id (`quotas:` in the plan); a target on none has its own bucket. */
+  readonly quotas: Readonly<Record<string, RouterQuota>>;
 }
 
 function endpointOf(plan: Plan, familyId: string, targetId: string, target: Target): UpstreamEndpoint {
@@ -162,7 +177,13 @@ export function compileRouterConfig(plan: Plan): RouterConfig {
       residency: residencyOf(target)!,
       rateLimitHeaders: HEADER_DIALECT[target.provider],
       dimensions: metricDimensions(ref),
+      quota: bucketIdOf(ref),
     };
+  }
+  const quotas: Record<string, RouterQuota> = {};
+  for (const bucket of quotaBucketsOf(plan)) {
+    if (!bucket.shared) continue;
+    quotas[bucket.id] = { id: bucket.id, provider: bucket.providerQuota.provider, scope: bucket.providerQuota.label, limits: bucket.limits, targets: bucket.targets };
   }
   for (const familyId of Object.keys(plan.families).sort()) {
     const family = plan.families[familyId]!;
@@ -181,5 +202,6 @@ export function compileRouterConfig(plan: Plan): RouterConfig {
     routing: resolveRouting(plan.routing),
     families,
     targets,
+    quotas,
   });
 }

@@ -7,6 +7,7 @@ export * from './naming';
 export * from './defaults';
 export * from './cost';
 export * from './capacity';
+export * from './quota-buckets';
 export * from './router-config';
 export * from './canonical';
 export * from './random';

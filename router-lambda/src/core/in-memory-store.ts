@@ -5,7 +5,7 @@ import { cappedUntil, CLOCK_SKEW_MS, plausibleSharedUntil } from './cooldown';
 import { subWindowStart, sumTrailing, trailingWindows, TRAILING_MS, SUB_WINDOW_MS, type Counts } from './sliding-windows';
 
 /**
- * Shared state for one process (the local server, tests, the simulator): per target, counters in
+ * Shared state for one process (the local server, tests, the simulator): per bucket (a target's key or a shared quota's id), counters in
  * 10-s sub-windows summed over a sliding minute (never the wall-clock minute) and a cooldown that
  * is only ever extended. Time comes from the caller.
  */

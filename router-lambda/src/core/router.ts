@@ -4,11 +4,12 @@ import { breakerOnOutcome, breakerOnPlaced, breakerVerdict, resolveBreakerOption
 import { clientRetryAfter, type ClientRetryAfter } from './client-retry-after';
 import { applyOutcomeCooldown, extendCooldown, plausibleSharedUntil } from './cooldown';
 import { TicketError, UnknownFamilyError, UnknownTargetError } from './errors';
-import { admissionChargeFor, observeHeadroom, observeSharedUsage, reserveHeadroom, settledChargeFor, settleHeadroom } from './headroom';
+import { admissionChargeFor, type HeadroomView, observeHeadroom, observeSharedUsage, reserveHeadroom, settledChargeFor, settleHeadroom } from './headroom';
 import { discountScarce, scarcePinServers } from './pin-reserve';
 import { resolveRetryBudget, retryAllowed, retryBudgetView, type FamilyActivity, type ResolvedRetryBudgetOptions, type RetryBudgetOptions, type RetryBudgetView } from './retry-budget';
 import type { Rng } from './rng';
 import { powerOfTwoChoices, type Candidate, type SelectionStrategy } from './selection';
+import { SharedQuotas } from './shared-quotas';
 import { availability, createTargetState, targetStatus, type TargetState, type TargetStatus } from './target-state';
 
 export interface RouterOptions {
@@ -83,6 +84,8 @@ export class Router {
   private readonly budget: ResolvedRetryBudgetOptions;
   /** No cooldown, and no wait told to a client, lasts longer (routing.maxCooldownMs). */
   private readonly maxCooldownMs: number;
+  /** Provider quotas several targets share: charged once for all of them (shared-quotas.ts). */
+  private readonly quotas: SharedQuotas;
   private sequence = 0;
 
   constructor(readonly config: RouterConfig, private readonly options: RouterOptions) {
@@ -90,6 +93,7 @@ export class Router {
     this.breaker = resolveBreakerOptions({ probeTimeoutMs: config.routing.timeouts.headersMs, ...options.breaker });
     this.budget = resolveRetryBudget({ fraction: config.routing.retryBudget, ...options.retryBudget });
     this.maxCooldownMs = config.routing.maxCooldownMs;
+    this.quotas = new SharedQuotas(config);
     for (const [key, target] of Object.entries(config.targets)) {
       this.states.set(key, createTargetState(target, { breaker: this.breaker }));
     }
@@ -115,7 +119,7 @@ export class Router {
     let quotaBlocked = false;
     for (const key of eligible) {
       const charge = admissionChargeFor(this.target(key), request.estimate);
-      const verdict = availability(this.state(key), charge, this.breaker, now);
+      const verdict = this.availability(key, charge, now);
       earliest = Math.min(earliest, verdict.kind === 'available' ? now : verdict.at);
       if (excluded?.has(key)) continue;
       if (verdict.kind !== 'available') {
@@ -143,6 +147,7 @@ export class Router {
       headroom: reserveHeadroom(state.headroom, charged, now),
       breaker: breakerOnPlaced(state.breaker, this.breaker, now),
     });
+    this.quotas.reserve(this.target(chosen.key), charged, now);
     const ticket: Ticket = {
       id: String(++this.sequence), target: chosen.key, family: request.family, estimate: request.estimate, charged, placedAt: now,
       probe: probes.has(chosen.key), retry: (excluded?.size ?? 0) > 0,
@@ -166,7 +171,10 @@ export class Router {
     if (outcome.kind === 'success' || REFUNDED.has(outcome.kind)) {
       const final = outcome.kind === 'success' ? settledChargeFor(target, ticket.estimate, outcome.usage) : {};
       ({ state: headroom, delta } = settleHeadroom(headroom, ticket.charged, final, now));
+      this.quotas.settle(target, ticket.charged, final, now);
     }
+    // An Azure 429 is the deployment's own capacity, not the subscription quota its siblings share.
+    if (outcome.kind === 'throttled' && target.provider !== 'azure-openai') this.quotas.exhaust(target, ticket.charged, now);
     // Headers on this response already include its own final cost: apply them after settling.
     headroom = observeHeadroom(headroom, 'observations' in outcome ? outcome.observations : []);
     const cooling = applyOutcomeCooldown(state.cooldown, headroom, outcome, ticket.charged, now, this.maxCooldownMs);
@@ -188,6 +196,7 @@ export class Router {
     if (!this.outstanding.delete(ticket.id)) throw new TicketError({ ticket: ticket.id, target: ticket.target, problem: 'unknown-or-completed' });
     const state = this.state(ticket.target);
     const { state: headroom, delta } = settleHeadroom(state.headroom, ticket.charged, {}, now);
+    this.quotas.settle(this.target(ticket.target), ticket.charged, {}, now);
     const breaker = breakerOnOutcome(state.breaker, this.breaker, 'neutral', ticket.probe, ticket.placedAt, now);
     this.states.set(ticket.target, { ...state, headroom, breaker });
     return { target: ticket.target, failover: false, shared: Object.keys(delta).length > 0 ? { charge: delta } : {}, breaker: breaker.kind };
@@ -214,7 +223,7 @@ export class Router {
     let earliest = Number.POSITIVE_INFINITY;
     for (const key of family.targets) {
       if (request.residency !== undefined && !servesPin(this.target(key).residency, request.residency)) continue;
-      const verdict = availability(this.state(key), admissionChargeFor(this.target(key), request.estimate), this.breaker, now);
+      const verdict = this.availability(key, admissionChargeFor(this.target(key), request.estimate), now);
       earliest = Math.min(earliest, verdict.kind === 'available' ? now : verdict.at);
     }
     return earliest - now;
@@ -226,12 +235,31 @@ export class Router {
   }
 
   /** Per-target headroom, buckets, cooldown and breaker, and per family the retry budget: plain data for GET /status and metrics. */
-  status(now: number): { readonly strategy: string; readonly targets: readonly TargetStatus[]; readonly families: readonly { readonly family: string; readonly retryBudget: RetryBudgetView }[] } {
+  status(now: number): {
+    readonly strategy: string;
+    readonly targets: readonly TargetStatus[];
+    readonly families: readonly { readonly family: string; readonly retryBudget: RetryBudgetView }[];
+    /** Shared provider quotas: one headroom each, whichever targets draw on it. */
+    readonly quotas: readonly { readonly quota: string; readonly view: HeadroomView }[];
+  } {
     const targets = [...this.states.keys()].sort().map((key) => targetStatus(this.target(key), this.state(key), this.breaker, now));
     const families = Object.keys(this.config.families).sort().map((family) => ({
       family, retryBudget: retryBudgetView(this.budget, this.activity(family), this.retryDenials.get(family) ?? 0),
     }));
-    return { strategy: this.strategy.name, targets, families };
+    return { strategy: this.strategy.name, targets, families, quotas: this.quotas.view(now) };
+  }
+
+  /**
+   * Where to write a target's charges and cooldowns in the shared store, and the keys to read for a
+   * family: each target's own key, then its shared quota's id (once).
+   */
+  storeKeys(targetKeys: readonly string[]): string[] {
+    return [...new Set(targetKeys.flatMap((key) => this.quotas.storeKeys(this.target(key))))];
+  }
+
+  /** The target's own availability, narrowed by the shared quota it draws on. */
+  private availability(key: string, charge: Charge, now: number) {
+    return this.quotas.narrow(this.target(key), availability(this.state(key), charge, this.breaker, now), charge, now);
   }
 
   private activity(family: string): FamilyActivity {
@@ -247,6 +275,7 @@ export class Router {
 
   private observeShared(shared: Readonly<Record<string, SharedUsage>>, now: number): void {
     for (const [key, usage] of Object.entries(shared)) {
+      if (this.quotas.observe(key, usage)) continue;
       const state = this.states.get(key);
       if (!state) continue;
       const until = usage.cooldownUntil !== undefined ? plausibleSharedUntil(usage.cooldownUntil, now, this.maxCooldownMs) : undefined;

@@ -1,7 +1,9 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import fc from 'fast-check';
 import { InMemorySharedStore } from '../core/in-memory-store';
+import { config as twoAppsConfig, providerRefusals, step } from '../core/shared-quotas.test-helpers';
 import { DynamoDbSharedStore, STATE_TABLE } from './dynamodb-store';
 
 // dynalite: a DynamoDB implementation on loopback, so the store is tested against the real wire protocol.
@@ -102,5 +104,18 @@ describe('DynamoDbSharedStore against dynalite', () => {
     await capped.cooldown('cap/legacy', T0 + 5_000, T0 + 1_000);
     expect((await capped.read(['cap/legacy'], T0 + 1_000))['cap/legacy']!.cooldownUntil).toBe(T0 + 5_000);
     expect((await legacy.read(['cap/legacy'], T0 + 1_000))['cap/legacy']!.cooldownUntil).toBe(T0 + 5_000);
+  });
+});
+
+describe('a shared provider quota through DynamoDB (dynalite)', () => {
+  it('two router instances on one store: two families never take more than their shared quota together', async () => {
+    const runs = fc.sample(fc.array(step, { minLength: 60, maxLength: 100 }), { numRuns: 4, seed: 12 });
+    for (const [i, steps] of runs.entries()) {
+      const store = new DynamoDbSharedStore(client, TABLE);
+      // Each run in its own hour, so earlier runs' sub-windows are out of the trailing minute.
+      const result = await providerRefusals(twoAppsConfig, steps, 2, store, 1_700_000_000_000 + i * 3_600_000);
+      expect(result.refused).toBe(0);
+      expect(result.admitted).toBeGreaterThan(0);
+    }
   });
 });

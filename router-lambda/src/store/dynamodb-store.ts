@@ -27,7 +27,7 @@ export interface DynamoDbSharedStoreOptions {
 }
 
 /**
- * Cross-instance counters in DynamoDB: per target, one item per 10-second sub-window (atomic ADD)
+ * Cross-instance counters in DynamoDB, per bucket (a target's key, or a shared quota's id): one item per 10-second sub-window (atomic ADD)
  * and one cooldown item (conditional: never shortened, never beyond `maxCooldownMs`). A read of
  * every target of a family is one parallel BatchGetItem round trip, not one call per target.
  */

@@ -1,0 +1,34 @@
+import fc from 'fast-check';
+import { InMemorySharedStore } from './in-memory-store';
+import { config, FAMILIES, providerRefusals, step, type Step } from './shared-quotas.test-helpers';
+
+const steps = fc.array(step, { minLength: 1, maxLength: 120 });
+
+describe('a provider quota shared by two families', () => {
+  it('is in the RouterConfig once, and each target names it', () => {
+    expect(config.quotas['sonnet-us-east-1']).toMatchObject({ limits: { rpm: 1000, tpm: 30000 }, targets: ['search/bedrock-us-east-1', 'support/bedrock-us-east-1'] });
+    expect(config.targets['support/bedrock-us-east-1']!.quota).toBe('sonnet-us-east-1');
+  });
+
+  it('one process: the two families together never take more than the quota', async () => {
+    await fc.assert(fc.asyncProperty(steps, async (s) => {
+      expect((await providerRefusals(config, s, 1)).refused).toBe(0);
+    }), { numRuns: 60 });
+  });
+
+  it('two router instances sharing a store: never more than the quota together', async () => {
+    await fc.assert(fc.asyncProperty(steps, async (s) => {
+      expect((await providerRefusals(config, s, 2, new InMemorySharedStore())).refused).toBe(0);
+    }), { numRuns: 60 });
+  });
+
+  // The control: the same traffic with each family charging only its own target overruns the quota.
+  it('without the shared bucket, the two families would each take all of it', async () => {
+    const burst: Step[] = Array.from({ length: 40 }, (_, i) => ({ dt: 0, family: FAMILIES[i % 2]!, instance: 0, inputTokens: 1_000, maxTokens: 200, output: 1, delay: 100 }));
+    const unshared = { ...config, quotas: {} };
+    expect((await providerRefusals(unshared, burst, 1)).refused).toBeGreaterThan(0);
+    const sharedRun = await providerRefusals(config, burst, 1);
+    expect(sharedRun).toMatchObject({ refused: 0 });
+    expect(sharedRun.admitted).toBeGreaterThan(0);
+  });
+});
