@@ -82,7 +82,9 @@ export const AZURE_MODELS: Readonly<Record<string, AzureModelInfo>> = {
   }),
   'o4-mini': tiered({
     GlobalStandard: { rpmPerUnit: 1, tier1Tpm: 1 * M, tier6Tpm: 15 * M },
-    DataZoneStandard: { rpmPerUnit: 1 },
+    // Tier tables: "300 / 10s" at 300,000 TPM (tier 1), "4000 / 10s" at 4,000,000 TPM (tier 6):
+    // 1,800 and 24,000 RPM, 6 per 1,000 TPM (the o-series "1 RPM per unit" note predates them).
+    DataZoneStandard: { rpmPerUnit: 6, tier1Tpm: 0.3 * M, tier6Tpm: 4 * M },
   }),
 };
 
