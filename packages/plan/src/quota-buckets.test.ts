@@ -165,3 +165,30 @@ describe('capacity counts each provider quota once (property)', () => {
     }), { numRuns: 150 });
   });
 });
+
+describe('Azure deployments on one quota (subscription, region, model, deployment type)', () => {
+  const twoDeployments = (aTpm: number, bTpm: number, quotaTpm: number): Mutable => {
+    const plan: Mutable = examplePlanInput();
+    const first = plan.families.gpt.targets['azure-eastus2'];
+    plan.quotas = { 'gpt-eastus2': { limits: { tpm: quotaTpm } } };
+    Object.assign(first, { quota: 'gpt-eastus2', limits: { tpm: aTpm } });
+    plan.families.gpt.targets['azure-eastus2-b'] = { ...first, limits: { tpm: bTpm } };
+    return plan;
+  };
+  const problemsOf = (plan: Mutable) => validatePlan(plan).problems.filter((p) => p.code.startsWith('azure/quota'));
+
+  it('fit when their sku.capacity adds up to at most the declared quota', () => {
+    expect(problemsOf(twoDeployments(40000, 60000, 100000)).filter((p) => p.severity === 'error')).toEqual([]);
+  });
+
+  it('must add up to at most the declared quota', () => {
+    const [problem] = problemsOf(twoDeployments(60000, 60000, 100000));
+    expect(problem).toMatchObject({ severity: 'error', code: 'azure/quota-exceeded', received: '120000' });
+    expect(problem!.message).toContain("gpt/azure-eastus2, gpt/azure-eastus2-b add up to 120000 TPM, above the shared quota 'gpt-eastus2' (100000 TPM)");
+  });
+
+  it('must fit the largest quota tier Azure grants, named (gpt-5.1 GlobalStandard: 15M TPM at tier 6)', () => {
+    const problems = problemsOf(twoDeployments(10_000_000, 10_000_000, 15_000_000));
+    expect(problems).toEqual([expect.objectContaining({ severity: 'error', code: 'azure/quota-tier-exceeded', message: expect.stringContaining('above quota tier 6 (15000000 TPM)') })]);
+  });
+});

@@ -179,10 +179,26 @@ function checkAzureQuotaPerRegion(draft: PlanDraft, problems: ProblemList): void
   }
   for (const [key, { tpm, refs }] of sums) {
     const target = refs[0]!.target as AzureOpenAiTarget;
-    const tier1 = azureModelSku(target.model, target.sku)?.tier1Tpm;
-    if (tier1 !== undefined && tpm > tier1) {
-      problems.warn('azure/quota-tier', [...refs[0]!.path, 'limits', 'tpm'], `${key}: ${tpm} TPM exceeds the quota-tier-1 allowance of ${tier1}`, {
-        value: tpm, allowed: `${tier1} at tier 1; more at higher quota tiers`, fix: "check 'az cognitiveservices usage list' for the subscription's quota before deploying",
+    const tiers = azureModelSku(target.model, target.sku);
+    const path = [...refs[refs.length - 1]!.path, 'limits', 'tpm'];
+    const who = refs.map((r) => r.key).join(', ');
+    const declared = target.quota !== undefined ? draft.quotas?.[target.quota]?.limits.tpm : undefined;
+    if (refs.length > 1 && tiers?.tier6Tpm !== undefined && tpm > tiers.tier6Tpm) {
+      problems.error('azure/quota-tier-exceeded', path, `${key}: the deployments ${who} add up to ${tpm} TPM, above quota tier 6 (${tiers.tier6Tpm} TPM), the largest quota Azure grants a subscription for ${target.model} ${target.sku} in a region`, {
+        value: tpm, allowed: `sum of sku.capacity x 1,000 at most ${tiers.tier6Tpm} (quota tier 6)`, fix: 'lower the deployments\' tpm, or move some to another region or deployment type',
+      });
+    } else if (declared !== undefined && tpm > declared) {
+      problems.error('azure/quota-exceeded', path, `${key}: the deployments ${who} add up to ${tpm} TPM, above the shared quota '${target.quota}' (${declared} TPM)`, {
+        value: tpm, allowed: `sum of the deployments' tpm at most quotas.${target.quota}.limits.tpm (${declared})`, fix: `lower the deployments' tpm, or raise quotas.${target.quota}.limits.tpm to the subscription's quota`,
+      });
+    } else if (tiers?.tier1Tpm !== undefined && tpm > tiers.tier1Tpm) {
+      problems.warn('azure/quota-tier', [...refs[0]!.path, 'limits', 'tpm'], `${key}: ${tpm} TPM exceeds the quota-tier-1 allowance of ${tiers.tier1Tpm}`, {
+        value: tpm, allowed: `${tiers.tier1Tpm} at tier 1; more at higher quota tiers`, fix: "check 'az cognitiveservices usage list' for the subscription's quota before deploying",
+      });
+    }
+    if (declared !== undefined && tiers?.tier6Tpm !== undefined && declared > tiers.tier6Tpm) {
+      problems.error('azure/quota-tier-exceeded', ['quotas', target.quota!, 'limits', 'tpm'], `shared quota '${target.quota}' declares ${declared} TPM, above quota tier 6 (${tiers.tier6Tpm} TPM) for ${target.model} ${target.sku}`, {
+        value: declared, allowed: `at most ${tiers.tier6Tpm} (quota tier 6)`, fix: 'declare the quota the subscription actually has (az cognitiveservices usage list)',
       });
     }
   }
