@@ -122,7 +122,8 @@ export class StrictMocks implements pulumi.runtime.Mocks {
     if (physical && physicalName !== undefined && this.resources.some((r) => r.type === type && !r.readId && physical(r.inputs) === physicalName)) {
       this.violations.push({ type, name, field: '(physical name)', received: physicalName, allowed: 'a name no other resource of this type has', source: 'the provider: a second create of one name updates or fails' });
     }
-    if (!args.id) this.violations.push(...inputViolations(type, name, inputs));
+    // Reads (`.get`) carry no inputs; imports carry the full inputs, checked like a create.
+    this.violations.push(...inputViolations(type, name, inputs));
   }
 
   ofType(type: string): RecordedResource[] {
