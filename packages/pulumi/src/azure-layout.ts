@@ -2,6 +2,7 @@ import {
   azureAccountName, azureAlertName, azureCapacityUnits, azureDeploymentName, azureEndpoint, resolvedLimits,
   type AzureSku, type Plan, alarmSettings } from '@headroom/plan';
 import { AZURE_DEFAULTS } from './defaults';
+import type { AzureMetricName } from './provider-values';
 import { azureRefs } from './validate';
 
 /**
@@ -27,7 +28,7 @@ export interface AzureDeploymentSpec {
 
 export interface MetricAlertSpec {
   readonly ruleName: string;
-  readonly metricName: string;
+  readonly metricName: AzureMetricName;
   readonly threshold: number;
   readonly windowMinutes: number;
   readonly description: string;

@@ -2,6 +2,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as azuread from '@pulumi/azuread';
 import { entraApplicationName, routerRoleName, type Plan, routerRoleArn } from '@headroom/plan';
 import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from './defaults';
+import type { AzureSignInAudience } from './provider-values';
 import { checkAzureIdentity, throwOnErrors } from './validate';
 import { emitWarnings } from './warnings';
 
@@ -47,7 +48,7 @@ export class AzureRouterIdentity extends pulumi.ComponentResource {
     this.application = new azuread.Application(`${name}-app`, {
       displayName: entraApplicationName(plan),
       description: `Headroom router (${plan.name}): AWS role ${routerRoleName(plan)} calls Azure OpenAI without keys`,
-      signInAudience: 'AzureADMyOrg',
+      signInAudience: 'AzureADMyOrg' satisfies AzureSignInAudience,
       ...(args.owners !== undefined ? { owners: args.owners } : {}),
     }, { parent: this });
 

@@ -36,6 +36,7 @@ export type GcpCombiner = (typeof GCP_MONITORING.combiner.values)[number];
 export type GcpComparison = (typeof GCP_MONITORING.comparison.values)[number];
 export type GcpAligner = (typeof GCP_MONITORING.aligner.values)[number];
 export type GcpReducer = (typeof GCP_MONITORING.reducer.values)[number];
+export type GcpDocumentationMimeType = (typeof GCP_MONITORING.mimeType.values)[number];
 
 /** Azure OpenAI / Azure Monitor fields that azure-native types as string or number. */
 export const AZURE_VALUES = {
@@ -66,6 +67,7 @@ export type AzureAccountSku = (typeof AZURE_VALUES.accountSku.values)[number];
 export type AzureAlertSeverity = (typeof AZURE_VALUES.alertSeverity.values)[number];
 export type AzureAlertWindow = (typeof AZURE_VALUES.alertWindowSize.values)[number];
 export type AzureEvaluationFrequency = (typeof AZURE_VALUES.alertEvaluationFrequency.values)[number];
+export type AzureSignInAudience = (typeof AZURE_VALUES.signInAudience.values)[number];
 export type AzureMetricName = (typeof AZURE_VALUES.cognitiveServicesMetric.values)[number];
 
 /** `PT<n>M` for minutes below an hour, `PT<n>H` for whole hours: the spelling the alert docs list. */

@@ -5,7 +5,7 @@ import * as monitoring from '@pulumi/gcp/monitoring';
 import * as projects from '@pulumi/gcp/projects';
 import { targetKeySegment, workloadIdentityPoolId, type Plan, routerAssumedRoleArn, workloadIdentityProviderId } from '@headroom/plan';
 import { VERTEX_DEFAULTS } from './defaults';
-import type { GcpAligner, GcpAlertSeverity, GcpCombiner, GcpComparison, GcpReducer } from './provider-values';
+import type { GcpAligner, GcpAlertSeverity, GcpCombiner, GcpComparison, GcpDocumentationMimeType, GcpReducer } from './provider-values';
 import { checkVertex, throwOnErrors } from './validate';
 import { vertexLayout, type VertexAlertSpec } from './vertex-layout';
 import { emitWarnings } from './warnings';
@@ -17,6 +17,7 @@ const ALERT = {
   aligner: 'ALIGN_DELTA' satisfies GcpAligner,
   reducer: 'REDUCE_SUM' satisfies GcpReducer,
   comparison: 'COMPARISON_GT' satisfies GcpComparison,
+  mimeType: 'text/markdown' satisfies GcpDocumentationMimeType,
 } as const;
 
 export interface VertexCapacityArgs {
@@ -163,7 +164,7 @@ export class VertexCapacity extends pulumi.ComponentResource {
         },
       }],
       documentation: {
-        mimeType: 'text/markdown',
+        mimeType: ALERT.mimeType,
         content: `Vertex AI answered 429 (quota or dynamic shared quota exhausted) for more than ${alert.ratio * 100}% of invocations in ${alert.region} over ${VERTEX_DEFAULTS.alertWindowSeconds / 60} minutes. The router moves traffic to other targets; check the quota preferences for this region.`,
       },
       ...(notificationChannels !== undefined ? { notificationChannels } : {}),

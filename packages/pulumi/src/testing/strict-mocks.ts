@@ -82,6 +82,10 @@ const ARM_ID: Readonly<Record<string, (a: pulumi.runtime.MockResourceArgs) => st
 
 /** Physical names that must be unique, by resource type: what the cloud would refuse twice. */
 const PHYSICAL_NAME: Readonly<Record<string, (inputs: Record<string, any>) => string | undefined>> = {
+  // Also one preference per quota and dimensions ("There is only one QuotaPreference resource for a
+  // quota value targeting a unique set of dimensions": magic-modules cloudquotas/QuotaPreference.yaml).
+  'gcp:cloudquota/sQuotaPreference:SQuotaPreference#quota': (i) =>
+    `${i.parent}|${i.service}|${i.quotaId}|${JSON.stringify(Object.entries(i.dimensions ?? {}).sort())}`,
   'azure-native:cognitiveservices:Account': (i) => i.properties?.customSubDomainName,
   'azure-native:cognitiveservices:Deployment': (i) => `${i.resourceGroupName}/${i.accountName}/${i.deploymentName}`,
   'gcp:cloudquota/sQuotaPreference:SQuotaPreference': (i) => `${i.parent}/${i.name}`,
@@ -117,10 +121,13 @@ export class StrictMocks implements pulumi.runtime.Mocks {
     if (this.resources.some((r) => r.type === type && r.name === name)) {
       this.violations.push({ type, name, field: '(urn)', received: name, allowed: 'one resource per type and name', source: 'Pulumi engine: duplicate resource URN' });
     }
-    const physical = args.id ? undefined : PHYSICAL_NAME[type];
-    const physicalName = physical?.(inputs);
-    if (physical && physicalName !== undefined && this.resources.some((r) => r.type === type && !r.readId && physical(r.inputs) === physicalName)) {
-      this.violations.push({ type, name, field: '(physical name)', received: physicalName, allowed: 'a name no other resource of this type has', source: 'the provider: a second create of one name updates or fails' });
+    if (!args.id) {
+      for (const [key, physical] of Object.entries(PHYSICAL_NAME).filter(([k]) => k.split('#')[0] === type)) {
+        const physicalName = physical(inputs);
+        if (physicalName === undefined || !this.resources.some((r) => r.type === type && !r.readId && physical(r.inputs) === physicalName)) continue;
+        const field = key.includes('#') ? `(one per ${key.split('#')[1]})` : '(physical name)';
+        this.violations.push({ type, name, field, received: physicalName, allowed: 'a value no other resource of this type has', source: 'the provider: a second create of one name or quota is refused' });
+      }
     }
     // Reads (`.get`) carry no inputs; imports carry the full inputs, checked like a create.
     this.violations.push(...inputViolations(type, name, inputs));
