@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { alarmSettings, capacityOf, dashboardName, resolvedLimits, targetsOf, type Plan, type TargetRef } from '@headroom/plan';
+import { alarmSettings, capacityOf, dashboardName, quotaBucketsOf, resolvedLimits, targetsOf, type Plan, type QuotaBucket, type TargetRef } from '@headroom/plan';
 import { HeadroomAlarmFactory, type TargetAlarms } from './alarms';
 import { propError } from './errors';
 import { HeadroomMetricFactory } from './metrics';
@@ -77,11 +77,17 @@ export class HeadroomDashboard extends Construct {
       alarms: Object.values(alarms).flatMap((a) => Object.values(a)),
     }));
     const capacity = capacityOf(plan);
+    const buckets = new Map(quotaBucketsOf(plan).map((b) => [b.id, b]));
+    // AWS/Bedrock metrics are per model in a region: a quota shared by several targets gets one row.
+    const drawn = new Set<string>();
     for (const family of capacity) {
       this.dashboard.addWidgets(this.familyRow(family.familyId, family.tokens.sum));
-      for (const ref of targetsOf(plan).filter((r) => r.familyId === family.familyId)) {
+      for (const target of family.targets) {
+        const ref = targetsOf(plan).find((r) => r.key === target.key)!;
         this.dashboard.addWidgets(...this.targetRow(plan, ref));
-        if (ref.target.provider === 'bedrock') this.dashboard.addWidgets(...this.bedrockRow(ref));
+        if (ref.target.provider !== 'bedrock' || drawn.has(target.quota)) continue;
+        drawn.add(target.quota);
+        this.dashboard.addWidgets(...this.bedrockRow(ref, buckets.get(target.quota)!));
       }
     }
   }
@@ -97,7 +103,7 @@ export class HeadroomDashboard extends Construct {
     return new sns.Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
   }
 
-  /** Family summary: served TPM against the sum of the family's quotas, and the 429s its clients saw. */
+  /** Family summary: served TPM against the sum of the family's quotas (each once), and the 429s its clients saw. */
   private familyRow(familyId: string, declaredTokens: number): cloudwatch.IWidget {
     const keys = this.metrics.familyTargets(familyId);
     const usingMetrics: Record<string, cloudwatch.IMetric> = {};
@@ -172,23 +178,27 @@ export class HeadroomDashboard extends Construct {
     )];
   }
 
-  /** Bedrock's own view of the target, in the target's region: throttles, token counts, estimated TPM quota use. */
-  private bedrockRow(ref: TargetRef): cloudwatch.IWidget[] {
-    const limits = resolvedLimits(ref.target);
+  /**
+   * Bedrock's own view of the quota, in its region: throttles, token counts, estimated TPM quota use.
+   * Titled by the target, or by the shared quota when several targets draw on it, and drawn once.
+   */
+  private bedrockRow(ref: TargetRef, bucket: QuotaBucket): cloudwatch.IWidget[] {
+    const limits = bucket.shared ? bucket.limits : resolvedLimits(ref.target);
     const region = 'region' in ref.target ? ref.target.region : '';
+    const title = bucket.shared ? `quota ${bucket.id}` : ref.key;
     return [new cloudwatch.Row(
       new cloudwatch.GraphWidget({
-        title: `${ref.key}: AWS/Bedrock InvocationThrottles (${region})`, width: 8, height: HEIGHT,
+        title: `${title}: AWS/Bedrock InvocationThrottles (${region})`, width: 8, height: HEIGHT,
         left: [this.metrics.bedrock(ref.key, 'InvocationThrottles'), this.metrics.bedrock(ref.key, 'Invocations')], leftYAxis: { min: 0 },
       }),
       new cloudwatch.GraphWidget({
-        title: `${ref.key}: AWS/Bedrock token counts (${region})`, width: 8, height: HEIGHT,
+        title: `${title}: AWS/Bedrock token counts (${region})`, width: 8, height: HEIGHT,
         left: [this.metrics.bedrock(ref.key, 'InputTokenCount'), this.metrics.bedrock(ref.key, 'OutputTokenCount')], leftYAxis: { min: 0 },
       }),
       new cloudwatch.GraphWidget({
-        title: `${ref.key}: AWS/Bedrock EstimatedTPMQuotaUsage (${region})`, width: 8, height: HEIGHT,
+        title: `${title}: AWS/Bedrock EstimatedTPMQuotaUsage (${region})`, width: 8, height: HEIGHT,
         left: [this.metrics.bedrock(ref.key, 'EstimatedTPMQuotaUsage')],
-        leftAnnotations: [{ value: limits.tpm!, label: `declared tpm ${limits.tpm}`, color: RED }], leftYAxis: { min: 0 },
+        leftAnnotations: [{ value: limits.tpm!, label: `${bucket.shared ? 'shared quota' : 'declared'} tpm ${limits.tpm}`, color: RED }], leftYAxis: { min: 0 },
       }),
     )];
   }
