@@ -192,3 +192,12 @@ describe('Azure deployments on one quota (subscription, region, model, deploymen
     expect(problems).toEqual([expect.objectContaining({ severity: 'error', code: 'azure/quota-tier-exceeded', message: expect.stringContaining('above quota tier 6 (15000000 TPM)') })]);
   });
 });
+
+describe('a target limit above its shared quota', () => {
+  it('is a warning at the target\'s limit: the quota caps it', () => {
+    const plan: Mutable = chatbotWithTwin(true);
+    plan.families.claude.targets['bedrock-us-east-1-twin'].limits = { rpm: 1000, tpm: 40000 };
+    const problems = validatePlan(plan).problems.filter((p) => p.code === 'quota/target-above-quota');
+    expect(problems).toEqual([expect.objectContaining({ severity: 'warning', path: ['families', 'claude', 'targets', 'bedrock-us-east-1-twin', 'limits', 'tpm'], received: '40000' })]);
+  });
+});

@@ -38,6 +38,7 @@ export function checkQuotas(draft: PlanDraft, problems: ProblemList): void {
     }
     byName.set(name, [...(byName.get(name) ?? []), { quota, ref }]);
     checkDeclaredKinds(name, declared[name]!.limits, ref, problems);
+    warnAboveQuota(name, declared[name]!.limits, ref, problems);
   }
   for (const { quota, refs } of byProviderQuota.values()) checkShare(quota, refs, problems);
   for (const [name, uses] of byName) {
@@ -78,4 +79,15 @@ function checkDeclaredKinds(name: string, limits: Readonly<Record<string, number
   problems.error('quota/missing-limit', ['quotas', name, 'limits'], `quota '${name}' lacks ${missing.join(', ')}, which ${ref.target.provider} counts (${ref.key} draws on it)`, {
     value: limits, allowed: `limits with ${listOf(QUOTA_LIMIT_KINDS[ref.target.provider])}`, fix: `add ${missing.map((k) => `${k}: <per minute>`).join(', ')}; a missing limit is never unlimited`,
   });
+}
+
+/** A target's own limit above its shared quota's is never reachable: the quota caps it. */
+function warnAboveQuota(name: string, limits: Readonly<Record<string, number | undefined>>, ref: DraftTargetRef, problems: ProblemList): void {
+  for (const [kind, own] of Object.entries(ref.target.limits as Readonly<Record<string, number | undefined>>)) {
+    const cap = limits[kind];
+    if (own === undefined || cap === undefined || own <= cap) continue;
+    problems.warn('quota/target-above-quota', [...ref.path, 'limits', kind], `${ref.key} declares ${kind} ${own}, above its shared quota '${name}' (${cap}); the quota caps it`, {
+      value: own, allowed: `at most quotas.${name}.limits.${kind} (${cap})`, fix: `lower it to ${cap}, or raise the quota if the provider granted more`,
+    });
+  }
 }
