@@ -5,7 +5,7 @@ import * as monitor from '@pulumi/azure-native/monitor';
 import type { Plan } from '@headroom/plan';
 import { azureAccounts, type AzureAccountSpec, type MetricAlertSpec } from './azure-layout';
 import { AZURE_DEFAULTS, COGNITIVE_SERVICES_OPENAI_USER_ROLE } from './defaults';
-import { azureAlertDuration, type AzureAlertSeverity, type AzureEvaluationFrequency } from './provider-values';
+import { azureAlertDuration, type AzureAlertSeverity, type AzureEvaluationFrequency, type AzureModelFormat } from './provider-values';
 import { checkAzure, throwOnErrors } from './validate';
 import { emitWarnings } from './warnings';
 
@@ -128,7 +128,7 @@ export class AzureOpenAiCapacity extends pulumi.ComponentResource {
         deploymentName: d.deploymentName,
         sku: { name: d.sku, capacity: d.capacity },
         properties: {
-          model: { format: 'OpenAI', name: d.model, version: d.version },
+          model: { format: 'OpenAI' satisfies AzureModelFormat, name: d.model, version: d.version },
           raiPolicyName: d.raiPolicyName,
           versionUpgradeOption,
         },

@@ -67,6 +67,7 @@ export type AzureAccountSku = (typeof AZURE_VALUES.accountSku.values)[number];
 export type AzureAlertSeverity = (typeof AZURE_VALUES.alertSeverity.values)[number];
 export type AzureAlertWindow = (typeof AZURE_VALUES.alertWindowSize.values)[number];
 export type AzureEvaluationFrequency = (typeof AZURE_VALUES.alertEvaluationFrequency.values)[number];
+export type AzureModelFormat = (typeof AZURE_VALUES.modelFormat.values)[number];
 export type AzureSignInAudience = (typeof AZURE_VALUES.signInAudience.values)[number];
 export type AzureMetricName = (typeof AZURE_VALUES.cognitiveServicesMetric.values)[number];
 
