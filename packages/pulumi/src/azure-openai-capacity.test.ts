@@ -7,8 +7,9 @@ import { constructionRecorder, installStrictMocks, MOCK_AZURE_CLIENT_CONFIG, set
 
 const mocks = new StrictMocks();
 beforeAll(() => installStrictMocks(mocks));
-beforeEach(() => mocks.reset());
-afterEach(() => mocks.assertValid());
+let warn: jest.SpyInstance;
+beforeEach(() => { mocks.reset(); warn = jest.spyOn(pulumi.log, 'warn').mockResolvedValue(); });
+afterEach(() => { mocks.assertValid(); jest.restoreAllMocks(); });
 
 async function build(args: AzureOpenAiCapacityArgs, name = 'cap') {
   const { transformation, constructions } = constructionRecorder();
@@ -89,6 +90,22 @@ describe('AzureOpenAiCapacity', () => {
     });
     const tokens = mocks.one('azure-native:monitor:MetricAlert', 'cap-tokens').inputs;
     expect(tokens.criteria.allOf).toEqual([expect.objectContaining({ metricName: 'TokenTransaction', threshold: 127500, dimensions: [] })]);
+  });
+
+  it("warns when the provider's subscription is not the plan's, and only then", async () => {
+    await build({ plan: examplePlan(), region: 'eastus2' });
+    expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringContaining('[azure/subscription-mismatch]')]);
+    expect(String(warn.mock.calls[0]![0])).toContain(MOCK_AZURE_CLIENT_CONFIG.subscriptionId);
+    warn.mockClear();
+    const matching = new StrictMocks({ 'azure-native:authorization:getClientConfig': () => ({ ...MOCK_AZURE_CLIENT_CONFIG, subscriptionId: examplePlan().azure!.subscription.toUpperCase() }) });
+    await installStrictMocks(matching);
+    try {
+      await build({ plan: examplePlan(), region: 'eastus2' });
+      matching.assertValid();
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      await installStrictMocks(mocks);
+    }
   });
 
   it('assigns Cognitive Services OpenAI User to the router principal on the account only when given one', async () => {

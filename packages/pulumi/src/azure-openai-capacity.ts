@@ -2,7 +2,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as authorization from '@pulumi/azure-native/authorization';
 import * as cognitiveservices from '@pulumi/azure-native/cognitiveservices';
 import * as monitor from '@pulumi/azure-native/monitor';
-import type { Plan } from '@headroom/plan';
+import { formatProblem, type Plan } from '@headroom/plan';
 import { azureAccounts, type AzureAccountSpec, type MetricAlertSpec } from './azure-layout';
 import { AZURE_DEFAULTS, COGNITIVE_SERVICES_OPENAI_USER_ROLE } from './defaults';
 import { azureAlertDuration, type AzureAlertSeverity, type AzureEvaluationFrequency, type AzureModelFormat } from './provider-values';
@@ -88,10 +88,12 @@ export class AzureOpenAiCapacity extends pulumi.ComponentResource {
       ], tags),
       tokens: this.createAlert(`${name}-tokens`, spec.alerts.tokens, resourceGroupName, args.actionGroupId, [], tags),
     };
+    // The subscription the account is created in: the provider's (asked through this component's
+    // provider), which the plan's copy should name too.
+    const subscriptionId = authorization.getClientConfigOutput({ parent: this }).subscriptionId;
+    subscriptionId.apply((actual) => warnOnSubscriptionMismatch(azure.subscription, actual, this));
     if (args.routerPrincipalId !== undefined) {
-      // The role definition lives in the subscription the account is created in: the provider's
-      // (asked through this component's provider), not the plan's copy of it.
-      const subscriptionId = authorization.getClientConfigOutput({ parent: this }).subscriptionId;
+      // The role definition lives in that subscription, whatever the plan says.
       this.roleAssignment = new authorization.RoleAssignment(`${name}-router-openai-user`, {
         scope: this.account.id,
         principalId: args.routerPrincipalId,
@@ -171,4 +173,17 @@ export class AzureOpenAiCapacity extends pulumi.ComponentResource {
       tags,
     }, { parent: this });
   }
+}
+
+/**
+ * The plan's subscription sizes the quota and derives the account name suffix; the provider's is
+ * where the accounts land. When they differ, the plan describes another subscription's quota.
+ */
+function warnOnSubscriptionMismatch(planned: string, actual: string, resource: pulumi.Resource): void {
+  if (planned.toLowerCase() === actual.toLowerCase()) return;
+  void pulumi.log.warn(formatProblem({
+    severity: 'warning', code: 'azure/subscription-mismatch', path: ['azure', 'subscription'],
+    message: `the azure-native provider deploys into subscription ${actual}, not the plan's: the plan's quota figures describe another subscription`,
+    received: planned, allowed: actual, fix: "set azure.subscription to the provider's subscription, or configure the provider (azure-native:subscriptionId) for the plan's",
+  }), resource);
 }
