@@ -13,6 +13,8 @@ export interface QuotaDemand {
   readonly kind: 'on-demand' | 'cross-region' | 'global';
   /** Sum of the targets' declared TPM. */
   readonly tpm: number;
+  /** Sum of the targets' declared RPM. */
+  readonly rpm: number;
   /** Overrides the model words matched in quota names, e.g. `Anthropic Claude Sonnet 4.5 V1`. */
   readonly quotaModelName?: string;
 }
@@ -27,9 +29,15 @@ export interface QuotaFinding {
   readonly targets: readonly string[];
   readonly model: string;
   readonly kind: string;
+  /** Which quota: tokens per minute or requests per minute. */
+  readonly metric: 'tpm' | 'rpm';
   readonly planned: number;
-  /** `ok`, `short` (applied value below the plan) or `not-found` (no quota name matched). */
-  readonly status: 'ok' | 'short' | 'not-found';
+  /**
+   * `ok`, `short` (applied value below the plan), `not-found` (no TPM quota name matched: a problem)
+   * or `not-listed` (no RPM quota listed for the model: Bedrock's runtime quota page lists token
+   * quotas only, so a missing RPM quota is reported but is not a shortfall).
+   */
+  readonly status: 'ok' | 'short' | 'not-found' | 'not-listed';
   readonly quotaName?: string;
   readonly quotaCode?: string;
   readonly applied?: number;
@@ -49,9 +57,15 @@ export async function checkBedrockQuotas(input: QuotaCheckInput, client: Client,
   const words = (text: string) => text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
   // Model id -> the words of its display name: drop the date stamp and the version suffix.
   const modelWords = (id: string) => words(id).filter((w, i, all) => !/^\d{8}$/.test(w) && !/^v\d+$/.test(w) && !(w === '0' && /^v\d+$/.test(all[i - 1] ?? '')));
+  // Bedrock quota names, both spellings Service Quotas has used (AWS Bedrock user guide, "Quotas for
+  // the bedrock-runtime endpoint" and "Request an increase for Amazon Bedrock quotas"):
+  // "{On-demand|Cross-Region} InvokeModel {tokens|requests} per minute for ${model}" and
+  // "{On-demand|Cross-region|Global cross-region} model inference {tokens|requests} per minute for ${model}".
   const kindOf = (name: string) => {
-    const m = /^(global cross-region|cross-region|on-demand) (?:model inference|invokemodel) tokens per minute for (.+)$/i.exec(name.trim());
-    return m ? { kind: m[1]!.toLowerCase() === 'global cross-region' ? 'global' : m[1]!.toLowerCase(), model: m[2]! } : undefined;
+    const m = /^(global cross-region|cross-region|on-demand) (?:model inference|invokemodel) (tokens|requests) per minute for (.+)$/i.exec(name.trim());
+    if (!m) return undefined;
+    const kind = m[1]!.toLowerCase();
+    return { kind: kind === 'global cross-region' ? 'global' : kind, metric: m[2]!.toLowerCase() === 'tokens' ? 'tpm' : 'rpm', model: m[3]! };
   };
   const same = (a: string[], b: string[]) => a.length === b.length && a.every((w, i) => w === b[i]);
   const list = async (Command: Sdk['ListServiceQuotasCommand']) => {
@@ -69,35 +83,38 @@ export async function checkBedrockQuotas(input: QuotaCheckInput, client: Client,
   const findings: QuotaFinding[] = [];
   for (const demand of input.demands) {
     const want = demand.quotaModelName ? words(demand.quotaModelName).filter((w) => !/^v\d+$/.test(w)) : modelWords(demand.model);
-    const match = (q: Quota) => {
-      const parsed = kindOf(q.QuotaName ?? '');
-      return !!parsed && parsed.kind === demand.kind && same(words(parsed.model).filter((w) => !/^v\d+$/.test(w)), want);
-    };
-    let quota = applied.find(match);
-    if (!quota) {
-      defaults ??= await list(sdk.ListAWSDefaultServiceQuotasCommand);
-      quota = defaults.find(match);
-    }
-    const base = { targets: demand.targets, model: demand.model, kind: demand.kind, planned: demand.tpm };
-    if (!quota || quota.Value === undefined) {
-      findings.push({ ...base, status: 'not-found' });
-      continue;
-    }
-    const found = { ...base, quotaName: quota.QuotaName!, quotaCode: quota.QuotaCode!, applied: quota.Value };
-    if (quota.Value >= demand.tpm) {
-      findings.push({ ...found, status: 'ok' });
-      continue;
-    }
-    if (!input.requestIncreases) {
-      findings.push({ ...found, status: 'short' });
-      continue;
-    }
-    try {
-      await client.send(new sdk.RequestServiceQuotaIncreaseCommand({ ServiceCode: 'bedrock', QuotaCode: quota.QuotaCode, DesiredValue: demand.tpm }));
-      findings.push({ ...found, status: 'short', increaseRequested: true });
-    } catch (error) {
-      // An open request for the same quota (ResourceAlreadyExistsException) is not a new problem.
-      findings.push({ ...found, status: 'short', increaseRequested: false, increaseError: String((error as Error).name ?? error) });
+    for (const metric of ['tpm', 'rpm'] as const) {
+      const planned = metric === 'tpm' ? demand.tpm : demand.rpm;
+      const match = (q: Quota) => {
+        const parsed = kindOf(q.QuotaName ?? '');
+        return !!parsed && parsed.kind === demand.kind && parsed.metric === metric && same(words(parsed.model).filter((w) => !/^v\d+$/.test(w)), want);
+      };
+      let quota = applied.find(match);
+      if (!quota) {
+        defaults ??= await list(sdk.ListAWSDefaultServiceQuotasCommand);
+        quota = defaults.find(match);
+      }
+      const base = { targets: demand.targets, model: demand.model, kind: demand.kind, metric, planned };
+      if (!quota || quota.Value === undefined) {
+        findings.push({ ...base, status: metric === 'tpm' ? 'not-found' : 'not-listed' });
+        continue;
+      }
+      const found = { ...base, quotaName: quota.QuotaName!, quotaCode: quota.QuotaCode!, applied: quota.Value };
+      if (quota.Value >= planned) {
+        findings.push({ ...found, status: 'ok' });
+        continue;
+      }
+      if (!input.requestIncreases) {
+        findings.push({ ...found, status: 'short' });
+        continue;
+      }
+      try {
+        await client.send(new sdk.RequestServiceQuotaIncreaseCommand({ ServiceCode: 'bedrock', QuotaCode: quota.QuotaCode, DesiredValue: planned }));
+        findings.push({ ...found, status: 'short', increaseRequested: true });
+      } catch (error) {
+        // An open request for the same quota (ResourceAlreadyExistsException) is not a new problem.
+        findings.push({ ...found, status: 'short', increaseRequested: false, increaseError: String((error as Error).name ?? error) });
+      }
     }
   }
   return findings;
@@ -105,9 +122,9 @@ export async function checkBedrockQuotas(input: QuotaCheckInput, client: Client,
 
 /** One line per finding that needs attention, for the deployment error or warning. */
 export function describeFindings(region: string, findings: readonly QuotaFinding[]): string[] {
-  return findings.filter((f) => f.status !== 'ok').map((f) => f.status === 'not-found'
-    ? `${region} ${f.targets.join(', ')}: no ${f.kind} TPM quota matched ${f.model}; set quotaModelNames for it`
-    : `${region} ${f.targets.join(', ')}: '${f.quotaName}' (${f.quotaCode}) is ${f.applied}, the plan needs ${f.planned}` +
+  return findings.filter((f) => f.status === 'short' || f.status === 'not-found').map((f) => f.status === 'not-found'
+    ? `${region} ${f.targets.join(', ')}: no ${f.kind} ${f.metric.toUpperCase()} quota matched ${f.model}; set quotaModelNames for it`
+    : `${region} ${f.targets.join(', ')}: ${f.metric.toUpperCase()} '${f.quotaName}' (${f.quotaCode}) is ${f.applied}, the plan needs ${f.planned}` +
       (f.increaseRequested ? '; increase requested' : f.increaseError ? `; increase request failed: ${f.increaseError}` : ''));
 }
 
@@ -130,7 +147,10 @@ export function quotaCheckHandlerSource(): string {
     '  console.log(JSON.stringify({ region: p.Region, findings }));',
     '  if (problems.length > 0 && p.OnShortfall === "fail") throw new Error("Bedrock quotas below the plan: " + problems.join("; "));',
     '  if (problems.length > 0) console.warn("Bedrock quotas below the plan: " + problems.join("; "));',
-    '  return { PhysicalResourceId: "bedrock-quota-check-" + p.Region, Data: { Shortfalls: problems.length === 0 ? "none" : problems.join("; ").slice(0, 3000) } };',
+    '  const limit = Number(p.ReportLimit) || 3000;',
+    '  const shortfalls = problems.length === 0 ? "none" : problems.join("; ");',
+    '  const cut = (text) => (text.length > limit ? text.slice(0, limit - 20) + " ... (see the log)" : text);',
+    '  return { PhysicalResourceId: "bedrock-quota-check-" + p.Region, Data: { Shortfalls: cut(shortfalls), Report: cut(problems.length === 0 ? p.Region + ": none" : shortfalls) } };',
     '};',
   ].join('\n');
 }

@@ -1,4 +1,4 @@
-import { CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -15,8 +15,9 @@ export interface BedrockQuotaCheckProps {
   /** The validated quota plan. */
   readonly plan: Plan;
   /**
-   * What a deployment does when the account's applied TPM quota is below the plan (or no quota
-   * name matched): `fail` rolls the deployment back; `warn` logs and reports it in the `shortfalls` attribute.
+   * What a deployment does when an applied TPM or RPM quota is below the plan (or no TPM quota
+   * name matched): `fail` rolls the deployment back with an error naming each shortfall; `warn` logs
+   * it and reports it in the `shortfalls` and `report` attributes.
    * @default 'warn'
    */
   readonly onShortfall?: QuotaShortfallAction;
@@ -33,9 +34,14 @@ export interface BedrockQuotaCheckProps {
   readonly quotaModelNames?: Readonly<Record<string, string>>;
 }
 
-/** Bedrock TPM demand of a plan, per source region and quota bucket (targets sharing a bucket add up). */
+/**
+ * Bedrock TPM and RPM demand of a plan, per source region and quota bucket. Targets on one bucket
+ * add up; when they declare a shared quota (`quota:` naming an entry of the plan's `quotas`), the
+ * router caps them together at its limits, so the demand is the smaller of the sum and those limits.
+ */
 export function quotaDemands(plan: Plan, quotaModelNames: Readonly<Record<string, string>> = {}): Map<string, QuotaDemand[]> {
   const byRegion = new Map<string, Map<string, QuotaDemand>>();
+  const sharedLimits = new Map<string, { tpm?: number; rpm?: number }>();
   for (const ref of targetsOf(plan)) {
     const t = ref.target;
     if (t.provider !== 'bedrock') continue;
@@ -43,22 +49,32 @@ export function quotaDemands(plan: Plan, quotaModelNames: Readonly<Record<string
     const buckets = byRegion.get(t.region) ?? new Map<string, QuotaDemand>();
     const id = `${kind} ${t.model}`;
     const prior = buckets.get(id);
+    const shared = t.quota ? plan.quotas?.[t.quota]?.limits : undefined;
+    if (shared) sharedLimits.set(`${t.region} ${id}`, shared);
     const name = quotaModelNames[t.model];
     buckets.set(id, {
       targets: [...(prior?.targets ?? []), ref.key],
       model: t.model,
       kind,
       tpm: (prior?.tpm ?? 0) + t.limits.tpm,
+      rpm: (prior?.rpm ?? 0) + t.limits.rpm,
       ...(name ? { quotaModelName: name } : {}),
     });
     byRegion.set(t.region, buckets);
   }
-  return new Map([...byRegion].sort(([a], [b]) => a.localeCompare(b)).map(([region, m]) => [region, [...m.values()]]));
+  const capped = (d: QuotaDemand, shared: { tpm?: number; rpm?: number } | undefined): QuotaDemand => ({
+    ...d, tpm: Math.min(d.tpm, shared?.tpm ?? Infinity), rpm: Math.min(d.rpm, shared?.rpm ?? Infinity),
+  });
+  return new Map([...byRegion].sort(([a], [b]) => a.localeCompare(b)).map(([region, m]) => [region, [...m.entries()].map(([id, d]) => capped(d, sharedLimits.get(`${region} ${id}`)))]));
 }
 
 /**
  * At deploy time, reads the account's applied Bedrock Service Quotas in each region the plan calls
- * and compares them with the plan's TPM, resolving quota codes by name.
+ * and compares them with the plan's TPM and RPM, resolving quota codes by name (never hard-coded:
+ * AWS does not publish Bedrock's L-codes, and they differ per model).
+ * RPM: Bedrock's runtime quota page lists token quotas only, while the quota-increase page still
+ * names "Cross-Region/On-demand InvokeModel requests per minute for ${model}". An RPM quota that
+ * is listed is compared like TPM; one that is not listed is recorded (`not-listed`), not a shortfall.
  *
  * Why a small Lambda rather than `AwsCustomResource`: the check must page through
  * `ListServiceQuotas` (Bedrock has hundreds of quotas per region, 100 per page), match names,
@@ -69,6 +85,11 @@ export function quotaDemands(plan: Plan, quotaModelNames: Readonly<Record<string
 export class BedrockQuotaCheck extends Construct {
   /** Per region: `none`, or the shortfalls found at the last deployment. */
   readonly shortfalls: Readonly<Record<string, string>>;
+  /**
+   * Every region's result in one string, `<region>: none` or that region's shortfalls, joined by
+   * ` | `: the value of `Headroom`'s stack output `BedrockQuotaShortfalls`.
+   */
+  readonly report: string;
   readonly handler: lambda.Function;
 
   constructor(scope: Construct, id: string, props: BedrockQuotaCheckProps) {
@@ -125,6 +146,7 @@ export class BedrockQuotaCheck extends Construct {
     });
     const provider = new cr.Provider(this, 'Provider', { onEventHandler: this.handler });
     const shortfalls: Record<string, string> = {};
+    const reports: string[] = [];
     for (const [region, list] of demands) {
       const resource = new CustomResource(this, `Check-${region}`, {
         serviceToken: provider.serviceToken,
@@ -134,11 +156,16 @@ export class BedrockQuotaCheck extends Construct {
           Demands: JSON.stringify(list),
           OnShortfall: onShortfall,
           RequestIncreases: String(props.requestIncreases ?? false),
+          // A custom resource's response is at most 4,096 bytes, and the report of every region
+          // lands in one stack output: share 3,600 characters between the regions.
+          ReportLimit: String(Math.floor(3600 / regions.length)),
         },
       });
       shortfalls[region] = resource.getAttString('Shortfalls');
+      reports.push(resource.getAttString('Report'));
     }
     this.shortfalls = shortfalls;
+    this.report = Fn.join(' | ', reports);
 
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
