@@ -35,8 +35,9 @@ export interface HeadroomProps<P extends Plan = Plan> extends RouterPassThrough,
    */
   readonly quotaCheck?: boolean;
   /**
-   * What a deployment does when an applied Bedrock TPM quota is below the plan: `fail` rolls it
-   * back, `warn` logs it and reports it in `quotaCheck.shortfalls`.
+   * What a deployment does when an applied Bedrock TPM or RPM quota is below the plan: `fail` rolls
+   * it back with an error naming each shortfall, `warn` logs it and reports it in the stack output
+   * `BedrockQuotaShortfalls` (and `quotaCheck.shortfalls`).
    * @default 'warn'
    */
   readonly onQuotaShortfall?: QuotaShortfallAction;
@@ -111,6 +112,13 @@ export class Headroom<P extends Plan = Plan> extends Construct {
         });
       }
       Annotations.of(this).addWarningV2('headroom:quotaModelNamesUnused', 'quotaModelNames is set but quotaCheck is false, so no quota check uses it.');
+    }
+    if (this.quotaCheck) {
+      // The deploy-time result reaches the user as a stack output, not only the handler's log.
+      new CfnOutput(this, 'BedrockQuotaShortfalls', {
+        value: this.quotaCheck.report,
+        description: 'Bedrock quotas (TPM, RPM) below the plan, per region, at the last deployment ("<region>: none" when none)',
+      });
     }
     new CfnOutput(this, 'RouterUrl', { value: this.url, description: 'Headroom router base URL (IAM auth: use signedFetch())' });
   }
