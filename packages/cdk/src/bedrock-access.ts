@@ -38,6 +38,15 @@ const sidOf = (text: string) => text.replace(/[^A-Za-z0-9]/g, '');
  *   only through that profile;
  * - no profile (in-region on-demand): the foundation-model ARN in the target's region.
  * Never a wildcard region or model. Targets sharing a profile share one statement.
+ *
+ * Why the destinations come from the catalog (`catalog.BEDROCK_GEOS[geo].destinations`, with its
+ * source) and not `arn:aws:bedrock:*::foundation-model/{model}` under `bedrock:InferenceProfileArn`:
+ * the policy stays a list a reviewer can read and diff, and it passes cdk-nag's AwsSolutions-IAM5
+ * without an acknowledgement on the router role. The cost: when AWS adds a destination region to
+ * a profile, a request it routes there gets 403 until the catalog lists that region and the stack
+ * is deployed again. The wildcard-region grant (AWS documents `arn:aws:bedrock:*::foundation-model/*`
+ * for inference profiles) would survive that, limited to our own profile ARNs by the condition;
+ * switching is one change here plus an IAM5 acknowledgement where the role is built (router.ts).
  */
 export function bedrockStatements(plan: Plan): BedrockStatement[] {
   const account = plan.aws.account;
