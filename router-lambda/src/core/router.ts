@@ -242,11 +242,17 @@ export class Router {
     /** Shared provider quotas: one headroom each, whichever targets draw on it. */
     readonly quotas: readonly { readonly quota: string; readonly view: HeadroomView }[];
   } {
-    const targets = [...this.states.keys()].sort().map((key) => targetStatus(this.target(key), this.state(key), this.breaker, now));
+    const quotas = this.quotas.view(now);
+    const targets = [...this.states.keys()].sort().map((key) => {
+      const status = targetStatus(this.target(key), this.state(key), this.breaker, now);
+      // A target on a shared quota has no more headroom than the quota has left (the low-headroom alarm reads this).
+      const quota = quotas.find((q) => q.quota === this.quotas.quotaOf(this.target(key)));
+      return quota ? { ...status, headroomPct: Math.min(status.headroomPct, quota.view.headroomPct), sharedQuota: quota.quota } : status;
+    });
     const families = Object.keys(this.config.families).sort().map((family) => ({
       family, retryBudget: retryBudgetView(this.budget, this.activity(family), this.retryDenials.get(family) ?? 0),
     }));
-    return { strategy: this.strategy.name, targets, families, quotas: this.quotas.view(now) };
+    return { strategy: this.strategy.name, targets, families, quotas };
   }
 
   /**

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { InMemorySharedStore } from './in-memory-store';
+import { seededRng } from './rng';
+import { Router } from './router';
 import { config, FAMILIES, providerRefusals, step, type Step } from './shared-quotas.test-helpers';
 
 const steps = fc.array(step, { minLength: 1, maxLength: 120 });
@@ -30,5 +32,21 @@ describe('a provider quota shared by two families', () => {
     const sharedRun = await providerRefusals(config, burst, 1);
     expect(sharedRun).toMatchObject({ refused: 0 });
     expect(sharedRun.admitted).toBeGreaterThan(0);
+  });
+});
+
+describe('status of targets on a shared quota', () => {
+  it('reports the quota\'s headroom for a target whose own buckets are untouched, once the other family drained the quota', () => {
+    const router = new Router(config, { rng: seededRng(1) });
+    let placed = 0;
+    while (router.place({ family: 'support', estimate: { inputTokens: 2_000, maxTokens: 1_000 } }, 0).kind === 'placed') placed++;
+    expect(placed).toBeGreaterThan(0);
+    const status = router.status(0);
+    const search = status.targets.find((t) => t.key === 'search/bedrock-us-east-1')!;
+    expect(search.buckets.tpm!.remaining).toBe(30_000);
+    expect(search.sharedQuota).toBe('sonnet-us-east-1');
+    expect(search.headroomPct).toBeLessThan(10);
+    expect(status.quotas.map((q) => q.quota)).toEqual(['sonnet-us-east-1']);
+    expect(router.place({ family: 'search', estimate: { inputTokens: 2_000, maxTokens: 1_000 } }, 0).kind).toBe('exhausted');
   });
 });

@@ -52,6 +52,8 @@ export interface TargetStatus extends HeadroomView {
   /** Present while cooling. */
   readonly cooldown?: { readonly until: number; readonly source: string };
   readonly breaker: BreakerView;
+  /** The shared provider quota the target draws on; `headroomPct` is then the lower of the two. */
+  readonly sharedQuota?: string;
 }
 
 export function targetStatus(target: RouterTarget, state: TargetState, breaker: ResolvedBreakerOptions, now: number): TargetStatus {
