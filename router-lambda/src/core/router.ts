@@ -177,6 +177,7 @@ export class Router {
     if (outcome.kind === 'throttled' && target.provider !== 'azure-openai') this.quotas.exhaust(target, ticket.charged, now);
     // Headers on this response already include its own final cost: apply them after settling.
     headroom = observeHeadroom(headroom, 'observations' in outcome ? outcome.observations : []);
+    this.quotas.observeHeaders(target, 'observations' in outcome ? outcome.observations : []);
     const cooling = applyOutcomeCooldown(state.cooldown, headroom, outcome, ticket.charged, now, this.maxCooldownMs);
     const breaker = breakerOnOutcome(state.breaker, this.breaker, breakerVerdict(outcome), ticket.probe, ticket.placedAt, now);
     this.states.set(ticket.target, { ...state, headroom: cooling.headroom, cooldown: cooling.cooldown, breaker });

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { compileRouterConfig, definePlan } from '@headroom/plan';
 import { InMemorySharedStore } from './in-memory-store';
 import { seededRng } from './rng';
 import { Router } from './router';
@@ -48,5 +49,30 @@ describe('status of targets on a shared quota', () => {
     expect(search.headroomPct).toBeLessThan(10);
     expect(status.quotas.map((q) => q.quota)).toEqual(['sonnet-us-east-1']);
     expect(router.place({ family: 'search', estimate: { inputTokens: 2_000, maxTokens: 1_000 } }, 0).kind).toBe('exhausted');
+  });
+});
+
+describe('rate-limit headers on a shared Anthropic organization quota', () => {
+  // Sonnet 4.5 and 4.6 count against one "Sonnet 4.x" limit per organization (Anthropic rate-limits docs).
+  const limits = { rpm: 1000, itpm: 30000, otpm: 8000 };
+  const anthropicConfig = compileRouterConfig(definePlan({
+    version: 1, name: 'two-apps', aws: { account: '111122223333', region: 'us-east-1' },
+    quotas: { 'org-sonnet': { limits } },
+    families: {
+      support: { api: 'anthropic', aliases: ['support-sonnet'], targets: { anthropic: { provider: 'anthropic', model: 'claude-sonnet-4-6', quota: 'org-sonnet', limits } } },
+      search: { api: 'anthropic', aliases: ['search-sonnet'], targets: { anthropic: { provider: 'anthropic', model: 'claude-sonnet-4-5', quota: 'org-sonnet', limits } } },
+    },
+  }));
+
+  it('one family\'s response saying the organization has no input tokens left stops the other family too', () => {
+    const router = new Router(anthropicConfig, { rng: seededRng(1) });
+    const estimate = { inputTokens: 1_000, maxTokens: 100 };
+    const placed = router.place({ family: 'support', estimate }, 0);
+    if (placed.kind !== 'placed') throw new Error('expected a placement');
+    router.complete(placed.ticket, {
+      kind: 'success', usage: { inputTokens: 1_000, outputTokens: 50 },
+      observations: [{ kind: 'remaining', bucket: 'itpm', remaining: 0, limit: 30000, observedAt: 0 }],
+    }, 0);
+    expect(router.place({ family: 'search', estimate }, 0).kind).toBe('exhausted');
   });
 });

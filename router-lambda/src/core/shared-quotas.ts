@@ -1,6 +1,6 @@
 import type { Charge, RouterConfig, RouterTarget } from '@headroom/plan/runtime';
-import type { SharedUsage } from './contracts';
-import { createHeadroom, exhaustHeadroom, headroomAfter, headroomMsUntilFits, headroomView, observeSharedUsage, reserveHeadroom, settleHeadroom, type HeadroomState, type HeadroomView } from './headroom';
+import type { Observation, SharedUsage } from './contracts';
+import { createHeadroom, exhaustHeadroom, headroomAfter, headroomMsUntilFits, headroomView, observeHeadroom, observeSharedUsage, reserveHeadroom, settleHeadroom, type HeadroomState, type HeadroomView } from './headroom';
 import type { Availability } from './target-state';
 
 /**
@@ -53,6 +53,15 @@ export class SharedQuotas {
   /** A 429 from a target on the quota: the quota had no room for this charge. */
   exhaust(target: Pick<RouterTarget, 'quota'>, charge: Charge, now: number): void {
     this.update(target, (state) => exhaustHeadroom(state, charge, now));
+  }
+
+  /**
+   * Rate-limit headers from the Anthropic and OpenAI APIs count the organization's limit, which is
+   * the shared quota; Azure's count the deployment, so they stay with the target.
+   */
+  observeHeaders(target: Pick<RouterTarget, 'quota' | 'rateLimitHeaders'>, observations: readonly Observation[]): void {
+    if (target.rateLimitHeaders !== 'anthropic' && target.rateLimitHeaders !== 'openai') return;
+    this.update(target, (state) => observeHeadroom(state, observations));
   }
 
   /** Applies a snapshot read under a quota id; returns false for any other key. */
