@@ -1,4 +1,4 @@
-import { checkBedrockQuotas, describeFindings, quotaCheckHandlerSource, type QuotaCheckInput } from './quota-check-handler';
+import { checkBedrockQuotas, checkProfileDestinations, describeFindings, quotaCheckHandlerSource, type ProfileGrant, type QuotaCheckInput } from './quota-check-handler';
 import { quotaDemands } from './quota-check';
 import { Plan } from './plan-source';
 import * as path from 'node:path';
@@ -124,11 +124,65 @@ describe('checkBedrockQuotas', () => {
     };
     // 'fail': the error (CloudFormation's status reason) names each shortfall, TPM and RPM.
     const failure = await run('fail').then(() => undefined, (e: Error) => e.message);
-    expect(failure).toMatch(/^Bedrock quotas below the plan: us-west-2 claude-sonnet\/bedrock-us-west-2: TPM .*\(L-CCC\) is 20000, the plan needs 30000; us-west-2 claude-sonnet\/bedrock-us-west-2: RPM .*\(L-RRR\) is 200, the plan needs 500$/);
+    expect(failure).toMatch(/^Bedrock quotas or grants below the plan: us-west-2 claude-sonnet\/bedrock-us-west-2: TPM .*\(L-CCC\) is 20000, the plan needs 30000; us-west-2 claude-sonnet\/bedrock-us-west-2: RPM .*\(L-RRR\) is 200, the plan needs 500$/);
     const warned = await run('warn');
     expect(warned).toMatchObject({ PhysicalResourceId: 'bedrock-quota-check-us-west-2', Data: { Shortfalls: expect.stringContaining('L-CCC') } });
     expect(warned.Data.Report).toBe(warned.Data.Shortfalls);
     expect(warned.Data.Shortfalls).toContain('(L-RRR) is 200, the plan needs 500');
+  });
+});
+
+class GetInferenceProfileCommand { constructor(readonly input: any) {} }
+/** A fake Bedrock control plane: GetInferenceProfile answers with one foundation-model ARN per destination region. */
+function fakeBedrock(destinations: Record<string, string[]>) {
+  return {
+    async send(command: any) {
+      const arn: string = command.input.inferenceProfileIdentifier;
+      const id = arn.split('/')[1]!;
+      if (!destinations[id]) throw Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' });
+      const model = id.slice(id.indexOf('.') + 1);
+      return { inferenceProfileArn: arn, models: destinations[id]!.map((r) => ({ modelArn: `arn:aws:bedrock:${r}::foundation-model/${model}` })) };
+    },
+  };
+}
+
+describe('checkProfileDestinations', () => {
+  const sonnetEu: ProfileGrant = {
+    targets: ['claude-sonnet/bedrock-eu-central-1'], profileId: 'eu.anthropic.claude-sonnet-4-6',
+    profileArn: 'arn:aws:bedrock:eu-central-1:111122223333:inference-profile/eu.anthropic.claude-sonnet-4-6',
+    granted: ['eu-central-1', 'eu-north-1', 'eu-west-1', 'eu-west-3'],
+  };
+
+  it('names a destination AWS added that the role is not granted (the 403 to come), and nothing when all are granted', async () => {
+    const sdkB = { GetInferenceProfileCommand };
+    const added = await checkProfileDestinations('eu-central-1', [sonnetEu], fakeBedrock({ 'eu.anthropic.claude-sonnet-4-6': ['eu-central-1', 'eu-west-1', 'eu-south-2', 'eu-west-3'] }), sdkB);
+    expect(added.problems).toEqual([
+      "eu-central-1 claude-sonnet/bedrock-eu-central-1: eu.anthropic.claude-sonnet-4-6 now routes to eu-south-2, which IAM does not grant; add the region to the catalog's destinations (BEDROCK_GEOS) and deploy again",
+    ]);
+    const fine = await checkProfileDestinations('eu-central-1', [sonnetEu], fakeBedrock({ 'eu.anthropic.claude-sonnet-4-6': ['eu-central-1', 'eu-west-1'] }), sdkB);
+    expect(fine).toEqual({ problems: [], unchecked: [] });
+    const unreadable = await checkProfileDestinations('eu-central-1', [sonnetEu], fakeBedrock({}), sdkB);
+    expect(unreadable).toEqual({ problems: [], unchecked: ['eu-central-1 eu.anthropic.claude-sonnet-4-6: destinations not read (ResourceNotFoundException)'] });
+  });
+
+  it('the inline handler fails the deployment on an ungranted destination when told to fail', async () => {
+    const module = { exports: {} as { handler?: (e: unknown) => Promise<any> } };
+    const quotasClient = fakeClient([
+      { QuotaName: 'Cross-Region InvokeModel tokens per minute for Anthropic Claude Sonnet 4.6', QuotaCode: 'L-T', Value: 900000 },
+    ]);
+    const bedrockClient = fakeBedrock({ 'eu.anthropic.claude-sonnet-4-6': ['eu-central-1', 'eu-south-2'] });
+    const modules: Record<string, unknown> = {
+      '@aws-sdk/client-service-quotas': { ...sdk, ServiceQuotasClient: class { send = quotasClient.send } },
+      '@aws-sdk/client-bedrock': { GetInferenceProfileCommand, BedrockClient: class { send = bedrockClient.send } },
+    };
+    new Function('exports', 'require', 'console', quotaCheckHandlerSource())(module.exports, (name: string) => modules[name], { log() {}, warn() {} });
+    const event = (onShortfall: string) => ({ RequestType: 'Create', ResourceProperties: {
+      Region: 'eu-central-1', OnShortfall: onShortfall, RequestIncreases: 'false', Profiles: JSON.stringify([sonnetEu]),
+      Demands: JSON.stringify([{ targets: ['claude-sonnet/bedrock-eu-central-1'], model: 'anthropic.claude-sonnet-4-6', kind: 'cross-region', tpm: 30000, rpm: 1000 }]),
+    } });
+    await expect(module.exports.handler!(event('fail'))).rejects.toThrow(/below the plan: eu-central-1 claude-sonnet\/bedrock-eu-central-1: eu\.anthropic\.claude-sonnet-4-6 now routes to eu-south-2/);
+    const warned = await module.exports.handler!(event('warn'));
+    expect(warned.Data.Report).toContain('now routes to eu-south-2');
   });
 });
 

@@ -120,6 +120,47 @@ export async function checkBedrockQuotas(input: QuotaCheckInput, client: Client,
   return findings;
 }
 
+/** A geo inference profile the router calls from this region, and the regions IAM grants its model in. */
+export interface ProfileGrant {
+  readonly targets: readonly string[];
+  /** The system-defined profile id, e.g. `eu.anthropic.claude-sonnet-4-6`. */
+  readonly profileId: string;
+  /** Its ARN in the source region (`arn:aws:bedrock:{region}:{account}:inference-profile/{profileId}`). */
+  readonly profileArn: string;
+  /** Regions whose foundation-model ARN the router role may invoke through this profile. */
+  readonly granted: readonly string[];
+}
+
+interface ProfileClient { send(command: unknown): Promise<{ models?: { modelArn?: string }[] }> }
+
+/**
+ * Reads each profile's live destinations (`GetInferenceProfile`: `models[].modelArn`, one
+ * foundation-model ARN per destination region) and returns one line per destination the router's
+ * role is not granted: AWS adds destinations over time, and a request routed to one the policy
+ * does not list fails with 403. A profile that cannot be read is returned in `unchecked`.
+ */
+export async function checkProfileDestinations(
+  region: string, profiles: readonly ProfileGrant[], client: ProfileClient, sdk: { GetInferenceProfileCommand: new (input: object) => unknown },
+): Promise<{ problems: string[]; unchecked: string[] }> {
+  const problems: string[] = [];
+  const unchecked: string[] = [];
+  for (const profile of profiles) {
+    try {
+      const out = await client.send(new sdk.GetInferenceProfileCommand({ inferenceProfileIdentifier: profile.profileArn }));
+      // arn:aws:bedrock:{region}::foundation-model/{model}: the region is the fourth field.
+      const live = [...new Set((out.models ?? []).map((m) => (m.modelArn ?? '').split(':')[3] ?? '').filter(Boolean))].sort();
+      const missing = live.filter((r) => !profile.granted.includes(r));
+      if (missing.length > 0) {
+        problems.push(`${region} ${profile.targets.join(', ')}: ${profile.profileId} now routes to ${missing.join(', ')}, which IAM does not grant; ` +
+          'add the region to the catalog\'s destinations (BEDROCK_GEOS) and deploy again');
+      }
+    } catch (error) {
+      unchecked.push(`${region} ${profile.profileId}: destinations not read (${String((error as Error).name ?? error)})`);
+    }
+  }
+  return { problems, unchecked };
+}
+
 /** One line per finding that needs attention, for the deployment error or warning. */
 export function describeFindings(region: string, findings: readonly QuotaFinding[]): string[] {
   return findings.filter((f) => f.status === 'short' || f.status === 'not-found').map((f) => f.status === 'not-found'
@@ -137,6 +178,7 @@ export function quotaCheckHandlerSource(): string {
     '"use strict";',
     `const checkBedrockQuotas = ${checkBedrockQuotas.toString()};`,
     `const describeFindings = ${describeFindings.toString()};`,
+    `const checkProfileDestinations = ${checkProfileDestinations.toString()};`,
     'exports.handler = async (event) => {',
     '  if (event.RequestType === "Delete") return { PhysicalResourceId: event.PhysicalResourceId };',
     '  const sdk = require("@aws-sdk/client-service-quotas");',
@@ -145,8 +187,15 @@ export function quotaCheckHandlerSource(): string {
     '  const findings = await checkBedrockQuotas(input, new sdk.ServiceQuotasClient({ region: p.Region }), sdk);',
     '  const problems = describeFindings(p.Region, findings);',
     '  console.log(JSON.stringify({ region: p.Region, findings }));',
-    '  if (problems.length > 0 && p.OnShortfall === "fail") throw new Error("Bedrock quotas below the plan: " + problems.join("; "));',
-    '  if (problems.length > 0) console.warn("Bedrock quotas below the plan: " + problems.join("; "));',
+    '  const profiles = JSON.parse(p.Profiles || "[]");',
+    '  if (profiles.length > 0) {',
+    '    const bedrock = require("@aws-sdk/client-bedrock");',
+    '    const destinations = await checkProfileDestinations(p.Region, profiles, new bedrock.BedrockClient({ region: p.Region }), bedrock);',
+    '    problems.push(...destinations.problems);',
+    '    if (destinations.unchecked.length > 0) console.warn("Bedrock profile destinations not checked: " + destinations.unchecked.join("; "));',
+    '  }',
+    '  if (problems.length > 0 && p.OnShortfall === "fail") throw new Error("Bedrock quotas or grants below the plan: " + problems.join("; "));',
+    '  if (problems.length > 0) console.warn("Bedrock quotas or grants below the plan: " + problems.join("; "));',
     '  const limit = Number(p.ReportLimit) || 3000;',
     '  const shortfalls = problems.length === 0 ? "none" : problems.join("; ");',
     '  const cut = (text) => (text.length > limit ? text.slice(0, limit - 20) + " ... (see the log)" : text);',

@@ -49,3 +49,30 @@ describe('deploy-time Bedrock quota shortfalls', () => {
     expect(Object.values(off.Resources).filter((r) => r.Type === 'Custom::HeadroomBedrockQuotaCheck')).toEqual([]);
   });
 });
+
+describe('live destinations of the geo profiles, checked at deploy time', () => {
+  const template = synth();
+  const checks = Object.values(template.Resources).filter((r) => r.Type === 'Custom::HeadroomBedrockQuotaCheck');
+  const role = Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith('HeadroomBedrockQuotaCheckRole'))![1];
+
+  it('each check gets the geo profiles called from its region, with the regions the router role grants', () => {
+    const byRegion = Object.fromEntries(checks.map((r) => [r.Properties.Region, JSON.parse(r.Properties.Profiles)]));
+    expect(byRegion['ap-southeast-1']).toEqual([]); // global profile: its grant lists no regions
+    expect(byRegion['eu-central-1']).toEqual([{
+      targets: ['claude-sonnet/bedrock-eu-central-1'], profileId: 'eu.anthropic.claude-sonnet-4-6',
+      profileArn: 'arn:aws:bedrock:eu-central-1:111122223333:inference-profile/eu.anthropic.claude-sonnet-4-6',
+      granted: ['eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-2', 'eu-west-3'],
+    }]);
+  });
+
+  it('the handler may read exactly those profiles (GetInferenceProfile on account-scoped inference-profile ARNs)', () => {
+    const read = role.Properties.PolicyDocument.Statement.find((s: any) => s.Sid === 'ReadBedrockProfileDestinations');
+    expect(read.Action).toBe('bedrock:GetInferenceProfile');
+    expect([read.Resource].flat().sort()).toEqual([
+      'arn:aws:bedrock:eu-central-1:111122223333:inference-profile/eu.anthropic.claude-sonnet-4-6',
+      'arn:aws:bedrock:eu-west-1:111122223333:inference-profile/eu.anthropic.claude-haiku-4-5-20251001-v1:0',
+      'arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0',
+      'arn:aws:bedrock:us-west-2:111122223333:inference-profile/us.anthropic.claude-sonnet-4-6',
+    ]);
+  });
+});

@@ -5,9 +5,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { catalog, targetsOf, type Plan } from '@headroom/plan';
-import { partitionOf } from './bedrock-access';
+import { inferenceProfileArn, partitionOf } from './bedrock-access';
 import { propError } from './errors';
-import { quotaCheckHandlerSource, type QuotaDemand } from './quota-check-handler';
+import { quotaCheckHandlerSource, type ProfileGrant, type QuotaDemand } from './quota-check-handler';
 
 export type QuotaShortfallAction = 'fail' | 'warn';
 
@@ -69,6 +69,29 @@ export function quotaDemands(plan: Plan, quotaModelNames: Readonly<Record<string
 }
 
 /**
+ * The geo inference profiles the plan calls, per source region, with the regions the router role is
+ * granted their model in (the catalog's destinations, as `bedrockStatements` grants them). The
+ * global profile is left out: its grant does not list regions (region-less ARN).
+ */
+export function profileGrants(plan: Plan): Map<string, ProfileGrant[]> {
+  const byRegion = new Map<string, Map<string, ProfileGrant>>();
+  for (const ref of targetsOf(plan)) {
+    const t = ref.target;
+    if (t.provider !== 'bedrock' || !t.profile) continue;
+    const destinations = catalog.BEDROCK_GEOS[t.profile].destinations;
+    if (destinations === 'all-commercial') continue;
+    const profileId = catalog.bedrockInvokeId(t.model, t.profile);
+    const profiles = byRegion.get(t.region) ?? new Map<string, ProfileGrant>();
+    const prior = profiles.get(profileId);
+    profiles.set(profileId, {
+      targets: [...(prior?.targets ?? []), ref.key], profileId, profileArn: inferenceProfileArn(plan.aws.account, t), granted: [...destinations].sort(),
+    });
+    byRegion.set(t.region, profiles);
+  }
+  return new Map([...byRegion].map(([region, m]) => [region, [...m.values()]]));
+}
+
+/**
  * At deploy time, reads the account's applied Bedrock Service Quotas in each region the plan calls
  * and compares them with the plan's TPM and RPM, resolving quota codes by name (never hard-coded:
  * AWS does not publish Bedrock's L-codes, and they differ per model).
@@ -112,6 +135,7 @@ export class BedrockQuotaCheck extends Construct {
     }
     const demands = quotaDemands(props.plan, props.quotaModelNames);
     const regions = [...demands.keys()];
+    const grants = profileGrants(props.plan);
 
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
     const role = new iam.Role(this, 'Role', {
@@ -125,6 +149,15 @@ export class BedrockQuotaCheck extends Construct {
       // These list actions have no resource type: '*' is the only resource they accept.
       resources: ['*'],
     }));
+    const profileArns = [...grants.values()].flat().map((g) => g.profileArn).sort();
+    if (profileArns.length > 0) {
+      role.addToPolicy(new iam.PolicyStatement({
+        sid: 'ReadBedrockProfileDestinations',
+        actions: ['bedrock:GetInferenceProfile'],
+        // Exactly the geo profiles the router calls, to compare their live destinations with its grant.
+        resources: profileArns,
+      }));
+    }
     if (props.requestIncreases) {
       role.addToPolicy(new iam.PolicyStatement({
         sid: 'RequestBedrockQuotaIncreases',
@@ -159,6 +192,7 @@ export class BedrockQuotaCheck extends Construct {
           // A custom resource's response is at most 4,096 bytes, and the report of every region
           // lands in one stack output: share 3,600 characters between the regions.
           ReportLimit: String(Math.floor(3600 / regions.length)),
+          Profiles: JSON.stringify(grants.get(region) ?? []),
         },
       });
       shortfalls[region] = resource.getAttString('Shortfalls');
