@@ -47,6 +47,8 @@ const sidOf = (text: string) => text.replace(/[^A-Za-z0-9]/g, '');
  * is deployed again. The wildcard-region grant (AWS documents `arn:aws:bedrock:*::foundation-model/*`
  * for inference profiles) would survive that, limited to our own profile ARNs by the condition;
  * switching is one change here plus an IAM5 acknowledgement where the role is built (router.ts).
+ * The deploy-time check (`BedrockQuotaCheck`, `profileGrants`) reads each geo profile's live
+ * destinations and reports any this grant misses, so a stale catalog shows up at deploy, not as a 403.
  */
 export function bedrockStatements(plan: Plan): BedrockStatement[] {
   const account = plan.aws.account;
