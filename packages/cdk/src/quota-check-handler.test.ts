@@ -184,6 +184,23 @@ describe('checkProfileDestinations', () => {
     const warned = await module.exports.handler!(event('warn'));
     expect(warned.Data.Report).toContain('now routes to eu-south-2');
   });
+
+  it('without the Bedrock SDK in the runtime, the destination check is skipped with a warning, not a failed deploy', async () => {
+    const module = { exports: {} as { handler?: (e: unknown) => Promise<any> } };
+    const quotasClient = fakeClient([{ QuotaName: 'Cross-Region InvokeModel tokens per minute for Anthropic Claude Sonnet 4.6', QuotaCode: 'L-T', Value: 900000 }]);
+    const warnings: string[] = [];
+    const require = (name: string) => {
+      if (name === '@aws-sdk/client-service-quotas') return { ...sdk, ServiceQuotasClient: class { send = quotasClient.send } };
+      throw new Error(`Cannot find module '${name}'`);
+    };
+    new Function('exports', 'require', 'console', quotaCheckHandlerSource())(module.exports, require, { log() {}, warn: (m: string) => warnings.push(m) });
+    const result = await module.exports.handler!({ RequestType: 'Create', ResourceProperties: {
+      Region: 'eu-central-1', OnShortfall: 'fail', RequestIncreases: 'false', Profiles: JSON.stringify([sonnetEu]),
+      Demands: JSON.stringify([{ targets: ['claude-sonnet/bedrock-eu-central-1'], model: 'anthropic.claude-sonnet-4-6', kind: 'cross-region', tpm: 30000, rpm: 1000 }]),
+    } });
+    expect(result.Data.Report).toBe('eu-central-1: none');
+    expect(warnings).toEqual([expect.stringContaining("Bedrock profile destinations not checked: Error: Cannot find module '@aws-sdk/client-bedrock'")]);
+  });
 });
 
 describe('quotaDemands', () => {
