@@ -32,7 +32,7 @@ describe('VertexCapacity', () => {
       dimensions: { region: 'us-east5', base_model: 'anthropic-claude-sonnet-4-6' },
       quotaConfig: { preferredValue: '8000' },
       contactEmail: 'llm-platform@acme.example',
-      justification: 'Headroom plan support-bot: claude-sonnet/vertex-us-east5 declares otpm 8000 for claude-sonnet-4-6 in us-east5',
+      justification: 'Headroom plan support-bot: claude-sonnet/vertex-us-east5 declares otpm 8000 for anthropic-claude-sonnet-4-6 in us-east5',
     });
     for (const c of constructions.filter((x) => x.type === PREF)) expect(c.dependsOnNames).toEqual(['vx-aiplatform-api', 'vx-cloudquotas-api']);
     expect(await valueOf(vertex.quotaPreferenceNames)).toMatchObject({ 'claude-sonnet/vertex-us-east5/rpm': 'support-bot-claude-sonnet--vertex-us-east5-rpm' });
@@ -97,6 +97,68 @@ describe('VertexCapacity', () => {
     expect(new Set(preferences.map((r) => r.name)).size).toBe(6);
     expect(new Set(preferences.map((r) => r.inputs.name)).size).toBe(6);
     expect(mocks.violations).toEqual([]);
+  });
+
+  it('files ONE preference per limit for two families on one Vertex quota, at the shared quota\'s limits, named from the quota', async () => {
+    jest.spyOn(pulumi.log, 'warn').mockResolvedValue();
+    const base = multiDeploymentPlan();
+    const sonnet = { provider: 'vertex' as const, region: 'us-east5', model: 'claude-sonnet-4-6', quota: 'sonnet-us-east5' };
+    const plan = definePlan({
+      ...base,
+      quotas: { 'sonnet-us-east5': { limits: { rpm: 200, itpm: 40000, otpm: 8000 } } },
+      families: {
+        support: { api: 'anthropic', aliases: ['support-sonnet'], targets: { vertex: { ...sonnet, limits: { rpm: 150, itpm: 30000, otpm: 6000 } } } },
+        search: { api: 'anthropic', aliases: ['search-sonnet'], targets: { vertex: { ...sonnet, limits: { rpm: 100, itpm: 20000, otpm: 4000 } } } },
+      },
+    });
+    const vertex = new VertexCapacity('vx', { plan });
+    await settle();
+    expect(mocks.violations).toEqual([]);
+    // The regional Claude quota ids (catalog VERTEX_QUOTA_IDS), one preference each (Cloud Quotas keeps one per quota and dimensions).
+    const byQuota = Object.fromEntries(mocks.ofType(PREF).map((r) => [r.inputs.quotaId, r]));
+    expect(Object.keys(byQuota).sort()).toEqual([
+      'OnlinePredictionInputTokensPerMinutePerRegionPerBaseModel',
+      'OnlinePredictionOutputTokensPerMinutePerRegionPerBaseModel',
+      'OnlinePredictionRequestsPerMinutePerProjectPerRegionPerBaseModel',
+    ].sort());
+    expect(mocks.ofType(PREF)).toHaveLength(3);
+    expect(byQuota.OnlinePredictionRequestsPerMinutePerProjectPerRegionPerBaseModel!.inputs).toEqual({
+      parent: 'projects/acme-ml',
+      name: 'acme--sonnet-us-east5-rpm',
+      service: 'aiplatform.googleapis.com',
+      quotaId: 'OnlinePredictionRequestsPerMinutePerProjectPerRegionPerBaseModel',
+      dimensions: { region: 'us-east5', base_model: 'anthropic-claude-sonnet-4-6' },
+      quotaConfig: { preferredValue: '200' },
+      contactEmail: 'quota@acme.example',
+      justification: 'Headroom plan acme: quota sonnet-us-east5 (search/vertex, support/vertex) declares rpm 200 for anthropic-claude-sonnet-4-6 in us-east5',
+    });
+    expect(byQuota.OnlinePredictionInputTokensPerMinutePerRegionPerBaseModel!.inputs.quotaConfig).toEqual({ preferredValue: '40000' });
+    expect(byQuota.OnlinePredictionOutputTokensPerMinutePerRegionPerBaseModel!.inputs.quotaConfig).toEqual({ preferredValue: '8000' });
+    expect(mocks.ofType(PREF).map((r) => r.name).sort()).toEqual(['vx--sonnet-us-east5-itpm', 'vx--sonnet-us-east5-otpm', 'vx--sonnet-us-east5-rpm']);
+    expect(await valueOf(vertex.quotaPreferenceNames)).toEqual({
+      'sonnet-us-east5/rpm': 'acme--sonnet-us-east5-rpm', 'sonnet-us-east5/itpm': 'acme--sonnet-us-east5-itpm', 'sonnet-us-east5/otpm': 'acme--sonnet-us-east5-otpm',
+    });
+  });
+
+  it('gives a shared quota and a target with its own quota distinct ids, even when the quota is named like the target key', async () => {
+    jest.spyOn(pulumi.log, 'warn').mockResolvedValue();
+    const base = multiDeploymentPlan();
+    const claude = (region: string) => ({ provider: 'vertex' as const, region, model: 'claude-sonnet-4-6', limits: { rpm: 10, itpm: 1000, otpm: 1000 } });
+    const plan = definePlan({
+      ...base,
+      quotas: { 'chat--vertex': { limits: { rpm: 10, itpm: 1000, otpm: 1000 } } },
+      families: {
+        chat: { api: 'anthropic', aliases: ['claude-a'], targets: { vertex: claude('us-east5') } },
+        other: { api: 'anthropic', aliases: ['claude-b'], targets: { a: { ...claude('europe-west1'), quota: 'chat--vertex' }, b: { ...claude('europe-west1'), quota: 'chat--vertex' } } },
+      },
+    });
+    new VertexCapacity('vx', { plan });
+    await settle();
+    expect(mocks.violations).toEqual([]);
+    expect(mocks.ofType(PREF).map((r) => r.inputs.name).sort()).toEqual([
+      'acme--chat--vertex-itpm', 'acme--chat--vertex-otpm', 'acme--chat--vertex-rpm',
+      'acme-chat--vertex-itpm', 'acme-chat--vertex-otpm', 'acme-chat--vertex-rpm',
+    ]);
   });
 
   it('refuses Vertex targets without a project', () => {

@@ -3,7 +3,7 @@ import * as cloudquota from '@pulumi/gcp/cloudquota';
 import * as iam from '@pulumi/gcp/iam';
 import * as monitoring from '@pulumi/gcp/monitoring';
 import * as projects from '@pulumi/gcp/projects';
-import { targetKeySegment, workloadIdentityPoolId, type Plan, routerAssumedRoleArn, workloadIdentityProviderId } from '@headroom/plan';
+import { workloadIdentityPoolId, type Plan, routerAssumedRoleArn, workloadIdentityProviderId } from '@headroom/plan';
 import { VERTEX_DEFAULTS } from './defaults';
 import type { GcpAligner, GcpAlertSeverity, GcpCombiner, GcpComparison, GcpDocumentationMimeType, GcpReducer } from './provider-values';
 import { checkVertex, throwOnErrors } from './validate';
@@ -29,8 +29,9 @@ export interface VertexCapacityArgs {
 }
 
 /**
- * The GCP side of a plan: the Vertex AI (and Cloud Quotas) APIs enabled, a Cloud Quotas
- * preference per region x model x limit with `preferredValue` from the plan (none for models on
+ * The GCP side of a plan: the Vertex AI (and Cloud Quotas) APIs enabled, one Cloud Quotas
+ * preference per Vertex quota (`quotaBucketsOf`) x limit with `preferredValue` the quota's limit,
+ * a shared quota's `limits` when targets share it (none for models on
  * dynamic shared quota: a warning instead), Workload Identity Federation trusting the router's
  * AWS role (AWS provider, `attribute.aws_role` condition, `roles/aiplatform.user` for the
  * principalSet), and a 429-ratio alert policy per region.
@@ -39,7 +40,7 @@ export class VertexCapacity extends pulumi.ComponentResource {
   static readonly TYPE = 'headroom:gcp:VertexCapacity';
 
   readonly apis: { readonly aiplatform: projects.Service; readonly cloudquotas: projects.Service };
-  /** By `family/target/limit`. */
+  /** By `<quota id>/<limit>`: `family/target/limit` for a target with its quota to itself, `<quotas: name>/<limit>` for a shared one. */
   readonly quotaPreferences: Readonly<Record<string, cloudquota.SQuotaPreference>>;
   readonly pool: iam.WorkloadIdentityPool;
   readonly awsProvider: iam.WorkloadIdentityPoolProvider;
@@ -48,7 +49,7 @@ export class VertexCapacity extends pulumi.ComponentResource {
   readonly alertPolicies: Readonly<Record<string, monitoring.AlertPolicy>>;
 
   readonly project: pulumi.Output<string>;
-  /** Quota preference name by `family/target/limit`. */
+  /** Quota preference name by `<quota id>/<limit>` (as `quotaPreferences`). */
   readonly quotaPreferenceNames: pulumi.Output<Record<string, string>>;
   /** `//iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>` */
   readonly audience: pulumi.Output<string>;
@@ -73,15 +74,17 @@ export class VertexCapacity extends pulumi.ComponentResource {
 
     const preferences: Record<string, cloudquota.SQuotaPreference> = {};
     for (const p of layout.preferences) {
-      // The same `<family>--<target>` segment as the preference id: distinct keys, distinct names.
-      preferences[p.key] = new cloudquota.SQuotaPreference(`${name}-${targetKeySegment(p.familyId, p.targetId)}-${p.limit}`, {
+      // The preference id's segment: distinct quotas, distinct logical names.
+      preferences[p.key] = new cloudquota.SQuotaPreference(`${name}-${p.segment}-${p.limit}`, {
         parent: pulumi.interpolate`projects/${project}`,
         name: p.preferenceId,
         service: VERTEX_DEFAULTS.service,
         quotaId: p.quotaId,
         dimensions: { ...p.dimensions },
         quotaConfig: { preferredValue: String(p.preferredValue) },
-        justification: `Headroom plan ${plan.name}: ${p.targetKey} declares ${p.limit} ${p.preferredValue} for ${p.model} in ${p.region}`,
+        justification: p.shared
+          ? `Headroom plan ${plan.name}: quota ${p.bucketId} (${p.targets.join(', ')}) declares ${p.limit} ${p.preferredValue} for ${p.baseModel} in ${p.region}`
+          : `Headroom plan ${plan.name}: ${p.bucketId} declares ${p.limit} ${p.preferredValue} for ${p.baseModel} in ${p.region}`,
         ...(gcp.quotaContactEmail ? { contactEmail: gcp.quotaContactEmail } : {}),
       }, { parent: this, dependsOn: [this.apis.aiplatform, this.apis.cloudquotas] });
     }

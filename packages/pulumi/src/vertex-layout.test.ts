@@ -34,7 +34,7 @@ describe('vertexLayout', () => {
       ['otpm', catalog.VERTEX_QUOTA_IDS.global.otpm],
     ]);
     expect(global[0]!.dimensions).toEqual({ base_model: 'anthropic-claude-sonnet-4-6' });
-    expect(preferences.some((p) => p.model === 'gemini-2.5-pro')).toBe(false);
+    expect(preferences.some((p) => p.targets.includes('gemini/vertex-europe-west1'))).toBe(false);
     expect(advisory).toEqual([{ key: 'gemini/vertex-europe-west1', region: 'europe-west1', model: 'gemini-2.5-pro' }]);
     expect(alerts.map((a) => a.region)).toEqual(['europe-west1', 'global', 'us-east5']);
     expect(alerts[0]!.ratio).toBe(0.02);

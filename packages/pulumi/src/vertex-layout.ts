@@ -1,8 +1,9 @@
-import { catalog, vertexAlertName, vertexQuotaPreferenceId, type Plan, alarmSettings } from '@headroom/plan';
+import { alarmSettings, catalog, quotaBucketsOf, targetKeySegment, vertexAlertName, type Plan, type QuotaBucket, type TargetRef } from '@headroom/plan';
 import { vertexRefs } from './validate';
 
 /**
- * The Vertex side of a plan as plain data: one quota preference per region x model x limit,
+ * The Vertex side of a plan as plain data: one quota preference per Vertex quota (`quotaBucketsOf`:
+ * project x region x base model, shared by the targets that name it) x limit,
  * the targets left on dynamic shared quota, and one alert per region. Pure.
  *
  * Quota ids come from `catalog.VERTEX_QUOTA_IDS` (confidence "likely": the us/eu ids are in
@@ -15,18 +16,24 @@ export type VertexLimit = 'rpm' | 'itpm' | 'otpm';
 export const VERTEX_LIMITS: readonly VertexLimit[] = ['rpm', 'itpm', 'otpm'];
 
 export interface QuotaPreferenceSpec {
-  /** `family/target/limit` */
+  /** `<quota id>/<limit>`: `family/target/limit` for a target with its quota to itself. */
   readonly key: string;
-  readonly targetKey: string;
-  readonly familyId: string;
-  readonly targetId: string;
+  /** The quota (`quotaBucketsOf`): a `quotas:` name, or the key of the one target on it. */
+  readonly bucketId: string;
+  readonly shared: boolean;
+  /** Keys of the targets drawing on the quota, sorted. */
+  readonly targets: readonly string[];
+  /** One name segment for the quota, unique by construction (see `vertexPreferenceSegment`). */
+  readonly segment: string;
   readonly region: string;
-  readonly model: string;
+  /** The base model of the quota's dimension. */
+  readonly baseModel: string;
   readonly limit: VertexLimit;
-  /** The quota preference id (resource name's last segment), from the plan's naming. */
+  /** The quota preference id (resource name's last segment). */
   readonly preferenceId: string;
   readonly quotaId: string;
   readonly dimensions: Readonly<Record<string, string>>;
+  /** The quota's limit: the shared quota's `limits`, or the one target's. */
   readonly preferredValue: number;
 }
 
@@ -49,34 +56,53 @@ export interface VertexLayout {
   readonly alerts: readonly VertexAlertSpec[];
 }
 
+/**
+ * The quota as one name segment. A target with its quota to itself keeps `<family>--<target>`
+ * (`targetKeySegment`); a shared quota is `-<name>`, so its ids read `<plan>--<name>-<limit>`. Plan
+ * names and family ids start with a letter and hold no `--`, so a segment starting with `-` never
+ * equals a `<family>--<target>` one: distinct quotas, distinct ids and logical names.
+ */
+export function vertexPreferenceSegment(bucket: Pick<QuotaBucket, 'id' | 'shared'>, ref: Pick<TargetRef, 'familyId' | 'targetId'>): string {
+  return bucket.shared ? `-${bucket.id}` : targetKeySegment(ref.familyId, ref.targetId);
+}
+
 export function vertexLayout(plan: Plan): VertexLayout {
   const preferences: QuotaPreferenceSpec[] = [];
   const advisory: AdvisoryTarget[] = [];
   const regions = new Set<string>();
-  for (const ref of vertexRefs(plan)) {
+  const refs = new Map(vertexRefs(plan).map((ref) => [ref.key, ref]));
+  for (const ref of refs.values()) {
+    regions.add(ref.target.region);
+    if (catalog.VERTEX_MODELS[ref.target.model]?.dynamicSharedQuota) advisory.push({ key: ref.key, region: ref.target.region, model: ref.target.model });
+  }
+  // One preference per quota and limit: the targets on a quota share its dimensions (project,
+  // region, base model: providerQuotaOf), so a second preference would be refused.
+  for (const bucket of quotaBucketsOf(plan)) {
+    if (bucket.providerQuota.provider !== 'vertex') continue;
+    const ref = refs.get(bucket.targets[0]!)!;
     const { target } = ref;
-    regions.add(target.region);
     const model = catalog.VERTEX_MODELS[target.model];
-    if (model?.dynamicSharedQuota) {
-      advisory.push({ key: ref.key, region: target.region, model: target.model });
-      continue;
-    }
+    if (model?.dynamicSharedQuota) continue;
     const kind = catalog.vertexEndpointKind(target.region);
     const baseModel = model?.baseModel ?? target.model;
     const dimensions: Record<string, string> = kind === 'regional' ? { region: target.region, base_model: baseModel } : { base_model: baseModel };
+    const segment = vertexPreferenceSegment(bucket, ref);
     for (const limit of VERTEX_LIMITS) {
+      const preferredValue = bucket.limits[limit];
+      if (preferredValue === undefined) throw new RangeError(`quota ${bucket.id}: no ${limit} limit (the plan validator requires one: quota/missing-limit)`);
       preferences.push({
-        key: `${ref.key}/${limit}`,
-        targetKey: ref.key,
-        familyId: ref.familyId,
-        targetId: ref.targetId,
+        key: `${bucket.id}/${limit}`,
+        bucketId: bucket.id,
+        shared: bucket.shared,
+        targets: bucket.targets,
+        segment,
         region: target.region,
-        model: target.model,
+        baseModel,
         limit,
-        preferenceId: vertexQuotaPreferenceId(plan, ref.familyId, ref.targetId, limit),
+        preferenceId: `${plan.name}-${segment}-${limit}`,
         quotaId: target.quotaIds?.[limit] ?? catalog.VERTEX_QUOTA_IDS[kind][limit],
         dimensions,
-        preferredValue: target.limits[limit],
+        preferredValue,
       });
     }
   }
