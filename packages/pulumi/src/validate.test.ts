@@ -35,6 +35,26 @@ describe('checkAzure / checkVertex / checkAzureIdentity', () => {
     expect(codes(checkVertex({ ...plan, gcp: { project: 'acme-ml' } }))).toEqual(['warning vertex/quota-contact-missing']);
   });
 
+  it('refuses a shared Vertex quota whose targets override its quota id differently, or whose preference id is too long', () => {
+    const base = multiDeploymentPlan();
+    const sonnet = { provider: 'vertex' as const, region: 'us-east5', model: 'claude-sonnet-4-6', limits: { rpm: 10, itpm: 1000, otpm: 1000 } };
+    const shared = (name: string, rpmId?: string): Plan => ({
+      ...base,
+      quotas: { [name]: { limits: { rpm: 10, itpm: 1000, otpm: 1000 } } },
+      families: {
+        a: { api: 'anthropic', aliases: ['a'], targets: { v: { ...sonnet, quota: name } } },
+        b: { api: 'anthropic', aliases: ['b'], targets: { v: { ...sonnet, quota: name, ...(rpmId ? { quotaIds: { rpm: rpmId } } : {}) } } },
+      },
+    });
+    expect(codes(checkVertex(shared('sonnet')))).toEqual([]);
+    const ids = checkVertex(shared('sonnet', 'CustomRpmQuotaId'));
+    expect(codes(ids)).toEqual(['error vertex/shared-quota-ids']);
+    expect(ids[0]!.path).toEqual(['families', 'a', 'targets', 'v', 'quotaIds', 'rpm']);
+    // acme--<name>-itpm: 63 characters is the most a preference id may have.
+    expect(codes(checkVertex(shared('q'.repeat(63 - 'acme--'.length - '-itpm'.length))))).toEqual([]);
+    expect(codes(checkVertex(shared('q'.repeat(64 - 'acme--'.length - '-itpm'.length))))).toEqual(['error naming/derived-name', 'error naming/derived-name']);
+  });
+
   it('warns for a model on dynamic shared quota instead of filing a preference', () => {
     expect(codes(checkVertex(multiDeploymentPlan()))).toEqual(['warning vertex/advisory-quota']);
   });

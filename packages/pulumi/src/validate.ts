@@ -1,8 +1,9 @@
 import {
-  catalog, targetsOf, validatePlan,
+  catalog, checkName, NAME_RULES, quotaBucketsOf, targetsOf, validatePlan,
   type AzureOpenAiTarget, type FieldPath, type Plan, type PlanProblem, type TargetRef, type VertexTarget,
 } from '@headroom/plan';
 import { CapacityPlanError } from './errors';
+import { vertexPreferenceId, vertexPreferenceSegment } from './vertex-names';
 
 /**
  * What the Pulumi components need from a plan beyond what the plan validator checks. A `Plan`
@@ -111,6 +112,38 @@ export function checkVertex(plan: Plan): PlanProblem[] {
         message: `the catalog has no base_model quota dimension for '${target.model}', so no quota preference can be filed`,
         received: target.model, allowed: Object.keys(catalog.VERTEX_MODELS).join(', '), fix: 'use a catalogued publisher model id, or add the model to the catalog',
       }));
+    }
+  }
+  problems.push(...checkSharedVertexQuotas(plan, refs));
+  return problems;
+}
+
+/**
+ * A shared Vertex quota gets one preference per limit (`vertexLayout`): its id must be a valid
+ * preference id, and its targets must not override the quota ids differently (one quota, one id).
+ */
+function checkSharedVertexQuotas(plan: Plan, refs: readonly VertexRef[]): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  const byKey = new Map(refs.map((r) => [r.key, r]));
+  for (const bucket of quotaBucketsOf(plan)) {
+    if (!bucket.shared || bucket.providerQuota.provider !== 'vertex') continue;
+    for (const limit of ['rpm', 'itpm', 'otpm'] as const) {
+      const id = vertexPreferenceId(plan, vertexPreferenceSegment(bucket, byKey.get(bucket.targets[0]!)!), limit);
+      if (!checkName(NAME_RULES.vertexQuotaPreference, id)) {
+        problems.push(error({
+          code: 'naming/derived-name', path: ['quotas', bucket.id], message: `the derived ${NAME_RULES.vertexQuotaPreference.what} '${id}' breaks its naming rule`,
+          received: id, allowed: NAME_RULES.vertexQuotaPreference.allowed, fix: 'shorten the quota name or the plan name',
+        }));
+      }
+      const ids = new Set(bucket.targets.map((key) => byKey.get(key)?.target.quotaIds?.[limit] ?? '(catalog)'));
+      if (ids.size > 1) {
+        const ref = byKey.get(bucket.targets[0]!)!;
+        problems.push(error({
+          code: 'vertex/shared-quota-ids', path: targetPath(ref, 'quotaIds', limit),
+          message: `targets on shared quota '${bucket.id}' (${bucket.targets.join(', ')}) name different ${limit} quota ids; one quota has one id`,
+          received: [...ids].join(', '), allowed: 'one quota id per limit across the quota\'s targets', fix: `give every target on '${bucket.id}' the same quotaIds.${limit}, or none`,
+        }));
+      }
     }
   }
   return problems;

@@ -1,4 +1,5 @@
-import { catalog } from '@headroom/plan';
+import { catalog, vertexQuotaPreferenceId } from '@headroom/plan';
+import { vertexPreferenceId, vertexPreferenceSegment } from './vertex-names';
 import { examplePlan, multiDeploymentPlan, reversedKeys } from './plans.test.fixture';
 import { vertexLayout } from './vertex-layout';
 
@@ -43,5 +44,12 @@ describe('vertexLayout', () => {
   it('is the same for the plan with keys in reverse order', () => {
     const plan = multiDeploymentPlan();
     expect(vertexLayout(reversedKeys(plan))).toEqual(vertexLayout(plan));
+  });
+
+  it("names a target's own quota exactly as the plan's vertexQuotaPreferenceId, and a shared quota <plan>--<name>-<limit>", () => {
+    const plan = { name: 'acme' };
+    const own = vertexPreferenceSegment({ id: 'chat/vertex', shared: false }, { familyId: 'chat', targetId: 'vertex' });
+    expect(vertexPreferenceId(plan, own, 'rpm')).toBe(vertexQuotaPreferenceId(plan, 'chat', 'vertex', 'rpm'));
+    expect(vertexPreferenceId(plan, vertexPreferenceSegment({ id: 'chat--vertex', shared: true }, { familyId: 'chat', targetId: 'vertex' }), 'rpm')).toBe('acme--chat--vertex-rpm');
   });
 });

@@ -1,5 +1,6 @@
-import { alarmSettings, catalog, quotaBucketsOf, targetKeySegment, vertexAlertName, type Plan, type QuotaBucket, type TargetRef } from '@headroom/plan';
+import { alarmSettings, catalog, quotaBucketsOf, vertexAlertName, type Plan } from '@headroom/plan';
 import { vertexRefs } from './validate';
+import { vertexPreferenceId, vertexPreferenceSegment } from './vertex-names';
 
 /**
  * The Vertex side of a plan as plain data: one quota preference per Vertex quota (`quotaBucketsOf`:
@@ -56,16 +57,6 @@ export interface VertexLayout {
   readonly alerts: readonly VertexAlertSpec[];
 }
 
-/**
- * The quota as one name segment. A target with its quota to itself keeps `<family>--<target>`
- * (`targetKeySegment`); a shared quota is `-<name>`, so its ids read `<plan>--<name>-<limit>`. Plan
- * names and family ids start with a letter and hold no `--`, so a segment starting with `-` never
- * equals a `<family>--<target>` one: distinct quotas, distinct ids and logical names.
- */
-export function vertexPreferenceSegment(bucket: Pick<QuotaBucket, 'id' | 'shared'>, ref: Pick<TargetRef, 'familyId' | 'targetId'>): string {
-  return bucket.shared ? `-${bucket.id}` : targetKeySegment(ref.familyId, ref.targetId);
-}
-
 export function vertexLayout(plan: Plan): VertexLayout {
   const preferences: QuotaPreferenceSpec[] = [];
   const advisory: AdvisoryTarget[] = [];
@@ -99,7 +90,7 @@ export function vertexLayout(plan: Plan): VertexLayout {
         region: target.region,
         baseModel,
         limit,
-        preferenceId: `${plan.name}-${segment}-${limit}`,
+        preferenceId: vertexPreferenceId(plan, segment, limit),
         quotaId: target.quotaIds?.[limit] ?? catalog.VERTEX_QUOTA_IDS[kind][limit],
         dimensions,
         preferredValue,
