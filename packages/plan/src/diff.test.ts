@@ -36,6 +36,23 @@ describe('diffPlans', () => {
     ]);
   });
 
+  it('flags a Vertex limit falling by more than 10% (Cloud Quotas\' safety check) and names gcp.allowQuotaDecrease', () => {
+    const itpm = (value: number, allow?: boolean) => diffTo((p) => {
+      p.families.claude.targets['vertex-europe-west1'].limits.itpm = value;
+      if (allow !== undefined) p.gcp.allowQuotaDecrease = allow;
+    }).risks.filter((r) => r.code === 'vertex-quota-decrease');
+    const [risk] = itpm(20000);
+    expect(risk).toMatchObject({ code: 'vertex-quota-decrease', subject: 'claude/vertex-europe-west1' });
+    expect(risk!.message).toContain('itpm 30,000 -> 20,000');
+    expect(risk!.message).toContain('gcp.allowQuotaDecrease: true');
+    expect(risk!.message).toContain('QUOTA_DECREASE_PERCENTAGE_TOO_HIGH');
+    // 30,000 -> 27,000 is exactly 10%: Cloud Quotas accepts it; 26,999 is more.
+    expect(itpm(27000)).toEqual([]);
+    expect(itpm(26999)).toHaveLength(1);
+    expect(itpm(40000)).toEqual([]);
+    expect(itpm(20000, true)[0]!.message).toContain('gcp.allowQuotaDecrease is set');
+  });
+
   it('flags an Azure increase as needing quota', () => {
     const diff = diffTo((p) => { p.families.gpt.targets['azure-eastus2'].limits.tpm = 50000; });
     expect(diff.risks.map((r) => r.code)).toEqual(['azure-quota-request']);
@@ -92,7 +109,7 @@ describe('diffPlans', () => {
     const ranked = Object.entries(RISK_SEVERITY).sort(([, a], [, b]) => a - b).map(([code]) => code);
     expect(ranked).toEqual([
       'family-removed', 'residency-failover-lost', 'resource-replaced', 'target-renamed',
-      'capacity-decreased', 'azure-quota-request', 'new-credentials',
+      'capacity-decreased', 'vertex-quota-decrease', 'azure-quota-request', 'new-credentials',
     ]);
     expect(new Set(Object.values(RISK_SEVERITY)).size).toBe(ranked.length);
   });

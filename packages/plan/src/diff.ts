@@ -2,7 +2,7 @@ import { residencyOf, servesPin } from './catalog';
 import { canonicalize } from './canonical';
 import { capacityOf, type FamilyCapacity, type TargetCapacity, type Total } from './capacity';
 import { resolvedLimits } from './cost';
-import { providerQuotaOf } from './quota-buckets';
+import { providerQuotaOf, quotaBucketsOf } from './quota-buckets';
 import { GEOS, LIMIT_KINDS, targetsOf, type LimitKind, type Plan, type Provider, type Target, type TargetRef, type AzureOpenAiTarget } from './types';
 
 export interface FieldChange {
@@ -44,6 +44,7 @@ export type RiskCode =
   | 'residency-failover-lost'
   | 'new-credentials'
   | 'azure-quota-request'
+  | 'vertex-quota-decrease'
   | 'target-renamed'
   | 'resource-replaced';
 
@@ -59,8 +60,9 @@ export const RISK_SEVERITY: Readonly<Record<RiskCode, number>> = {
   'resource-replaced': 3, // an Azure deployment or Vertex quota is released and re-requested
   'target-renamed': 4, // the same through new names; its metrics and alarms start over
   'capacity-decreased': 5, // fewer tokens per minute: more 429s under the same load
-  'azure-quota-request': 6, // the deploy fails unless the subscription has the quota
-  'new-credentials': 7, // the new provider's targets fail until the credentials exist
+  'vertex-quota-decrease': 6, // Cloud Quotas refuses the preference unless gcp.allowQuotaDecrease
+  'azure-quota-request': 7, // the deploy fails unless the subscription has the quota
+  'new-credentials': 8, // the new provider's targets fail until the credentials exist
 };
 
 /** Most serious first; risks of one code keep the order in which they were found. */
@@ -244,6 +246,7 @@ function assessRisks(base: Plan | undefined, head: Plan, targets: readonly Targe
   risks.push(...providersNew(base, head));
 
   risks.push(...azureQuotaRequests(base, head));
+  risks.push(...vertexQuotaDecreases(base, head));
 
   const removed = targets.filter((t) => t.kind === 'removed');
   const added = targets.filter((t) => t.kind === 'added');
@@ -266,6 +269,39 @@ function assessRisks(base: Plan | undefined, head: Plan, targets: readonly Targe
         message: `${change.key}: changing ${replacing.map((f) => f.field).join(', ')} replaces its ${resourcesOf(provider)}`,
       });
     }
+  }
+  return risks;
+}
+
+/** Cloud Quotas' safety check: a preference may not lower the limit by more than 10% (QuotaSafetyCheck). */
+export const VERTEX_SAFE_DECREASE = 0.1;
+
+/**
+ * A Vertex quota (project, region, base model: matched by provider quota, so declaring a share is
+ * not a decrease) whose limit falls by more than 10%: Cloud Quotas refuses the lowered preference
+ * unless `gcp.allowQuotaDecrease` sets `ignoreSafetyChecks`. The base plan's value stands for the
+ * project's current limit (the plan filed it).
+ */
+function vertexQuotaDecreases(base: Plan, head: Plan): Risk[] {
+  const vertex = (plan: Plan) => new Map(quotaBucketsOf(plan).filter((b) => b.providerQuota.provider === 'vertex').map((b) => [b.providerQuota.key, b]));
+  const before = vertex(base);
+  const allowed = head.gcp?.allowQuotaDecrease === true;
+  const risks: Risk[] = [];
+  for (const [key, after] of [...vertex(head)].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const old = before.get(key);
+    if (!old) continue;
+    const falls = (['rpm', 'itpm', 'otpm'] as const).flatMap((limit) => {
+      const was = old.limits[limit];
+      const now = after.limits[limit];
+      return was !== undefined && now !== undefined && now < was * (1 - VERTEX_SAFE_DECREASE) ? [`${limit} ${formatCount(was)} -> ${formatCount(now)} (${formatPercentChange(now, was)})`] : [];
+    });
+    if (falls.length === 0) continue;
+    risks.push({
+      code: 'vertex-quota-decrease', subject: after.id,
+      message: `Vertex quota ${after.id} (${after.providerQuota.label}) falls by more than 10%: ${falls.join(', ')}; ` + (allowed
+        ? 'gcp.allowQuotaDecrease is set, so its preferences ignore the QUOTA_DECREASE_PERCENTAGE_TOO_HIGH safety check'
+        : 'Cloud Quotas refuses the preference unless gcp.allowQuotaDecrease: true (ignoreSafetyChecks QUOTA_DECREASE_PERCENTAGE_TOO_HIGH)'),
+    });
   }
   return risks;
 }

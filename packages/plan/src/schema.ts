@@ -105,6 +105,8 @@ export const planSchema = z.strictObject({
       project: z.string().describe('GCP project id'),
       projectNumber: z.string().optional().describe('Numeric project number'),
       quotaContactEmail: z.email().optional().describe('Contact for quota increase requests'),
+      allowQuotaDecrease: z.boolean().optional()
+        .describe('Let Vertex quota preferences lower a limit by more than 10% (sets ignoreSafetyChecks QUOTA_DECREASE_PERCENTAGE_TOO_HIGH; default false)'),
     })
     .optional(),
   // minProperties is for editors; the loader reports an empty map as `plan/no-families` (checks/families.ts).

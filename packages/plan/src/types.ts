@@ -160,6 +160,12 @@ export interface Plan {
     readonly projectNumber?: string;
     /** Contact for quota increase requests (Cloud Quotas requires one to raise a quota). */
     readonly quotaContactEmail?: string;
+    /**
+     * Let a Vertex quota preference lower the project's limit by more than 10%: Cloud Quotas refuses
+     * that unless the preference sets `ignoreSafetyChecks: QUOTA_DECREASE_PERCENTAGE_TOO_HIGH`, which
+     * this turns on. `headroom diff` flags such decreases (`vertex-quota-decrease`). @default false
+     */
+    readonly allowQuotaDecrease?: boolean;
   };
   readonly families: Readonly<Record<string, Family>>;
   /** Provider quotas that several targets share, by name; targets name one with `quota:`. @default none */
