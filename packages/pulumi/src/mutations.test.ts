@@ -58,6 +58,7 @@ const MUTATIONS: readonly Mutation[] = [
   { mistake: "pool id with the reserved prefix 'gcp-'", type: 'gcp:iam/workloadIdentityPool:WorkloadIdentityPool', path: ['workloadIdentityPoolId'], value: 'gcp-router', field: 'workloadIdentityPoolId' },
   { mistake: "quota preferred value '1.5'", type: 'gcp:cloudquota/sQuotaPreference:SQuotaPreference', path: ['quotaConfig', 'preferredValue'], value: '1.5', field: 'quotaConfig.preferredValue' },
   { mistake: 'one quota id for every limit (two preferences for one quota)', type: 'gcp:cloudquota/sQuotaPreference:SQuotaPreference', path: ['quotaId'], value: 'OnlinePredictionRequestsPerMinutePerRegionPerBaseModel', field: '(one per quota)' },
+  { mistake: "safety check 'QUOTA_DECREASE_PERCENT_TOO_HIGH'", type: 'gcp:cloudquota/sQuotaPreference:SQuotaPreference', path: ['ignoreSafetyChecks'], value: 'QUOTA_DECREASE_PERCENT_TOO_HIGH', field: 'ignoreSafetyChecks' },
   { mistake: 'one preference id for every quota preference', type: 'gcp:cloudquota/sQuotaPreference:SQuotaPreference', path: ['name'], value: 'support-bot-rpm', field: '(physical name)' },
 ];
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as monitor from '@pulumi/azure-native/monitor';
-import { AZURE_VALUES, azureAlertDuration, GCP_MONITORING, WIF_ID } from './provider-values';
+import { AZURE_VALUES, azureAlertDuration, GCP_CLOUD_QUOTAS, GCP_MONITORING, WIF_ID } from './provider-values';
 
 /** The cited tables agree with what the provider packages themselves say, where they say it. */
 
@@ -23,6 +23,10 @@ describe('provider value tables', () => {
     ['combiner', GCP_MONITORING.combiner.values, alertPolicyLists],
   ] as const)('the Cloud Monitoring %s list is the one @pulumi/gcp documents', (_name, values, lists) => {
     expect(lists).toContainEqual([...values]);
+  });
+
+  it('the Cloud Quotas safety checks are the ones @pulumi/gcp documents for ignoreSafetyChecks', () => {
+    expect(possibleValueLists(path.join(gcpDir, 'cloudquota', 'squotaPreference.d.ts'))).toContainEqual([...GCP_CLOUD_QUOTAS.ignoreSafetyChecks.values]);
   });
 
   it('Azure alert severities are the numbers of azure-native monitor.AlertSeverity (Sev0-Sev4)', () => {

@@ -31,6 +31,15 @@ export const GCP_MONITORING = {
   mimeType: cited(['text/markdown'], 'https://cloud.google.com/monitoring/api/ref_v3/rest/v3/projects.alertPolicies#documentation ("only text/markdown is supported")'),
 } as const;
 
+/** Cloud Quotas QuotaPreference fields; the same list is in @pulumi/gcp's cloudquota/squotaPreference "Possible values are" comment. */
+export const GCP_CLOUD_QUOTAS = {
+  /** `ignoreSafetyChecks`: the QuotaSafetyCheck a preference may skip (one value in the provider). */
+  ignoreSafetyChecks: cited(['QUOTA_SAFETY_CHECK_UNSPECIFIED', 'QUOTA_DECREASE_BELOW_USAGE', 'QUOTA_DECREASE_PERCENTAGE_TOO_HIGH'],
+    'https://cloud.google.com/docs/quotas/reference/rest/v1/QuotaSafetyCheck'),
+} as const;
+
+export type GcpQuotaSafetyCheck = (typeof GCP_CLOUD_QUOTAS.ignoreSafetyChecks.values)[number];
+
 export type GcpAlertSeverity = (typeof GCP_MONITORING.severity.values)[number];
 export type GcpCombiner = (typeof GCP_MONITORING.combiner.values)[number];
 export type GcpComparison = (typeof GCP_MONITORING.comparison.values)[number];

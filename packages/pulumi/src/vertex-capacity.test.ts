@@ -161,6 +161,20 @@ describe('VertexCapacity', () => {
     ]);
   });
 
+  it("sets ignoreSafetyChecks QUOTA_DECREASE_PERCENTAGE_TOO_HIGH on every preference only under gcp.allowQuotaDecrease (Cloud Quotas' 10% decrease check)", async () => {
+    jest.spyOn(pulumi.log, 'warn').mockResolvedValue();
+    const plan = examplePlan();
+    new VertexCapacity('vx', { plan: { ...plan, gcp: { ...plan.gcp!, allowQuotaDecrease: true } } });
+    await settle();
+    expect(mocks.ofType(PREF)).toHaveLength(6);
+    for (const p of mocks.ofType(PREF)) expect(p.inputs.ignoreSafetyChecks).toBe('QUOTA_DECREASE_PERCENTAGE_TOO_HIGH');
+    mocks.assertValid();
+    mocks.reset();
+    new VertexCapacity('vx', { plan });
+    await settle();
+    for (const p of mocks.ofType(PREF)) expect(p.inputs).not.toHaveProperty('ignoreSafetyChecks');
+  });
+
   it('refuses Vertex targets without a project', () => {
     const plan = { ...examplePlan(), gcp: undefined };
     expect(() => new VertexCapacity('vx', { plan })).toThrow(CapacityPlanError);

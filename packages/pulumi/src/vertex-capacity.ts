@@ -5,7 +5,10 @@ import * as monitoring from '@pulumi/gcp/monitoring';
 import * as projects from '@pulumi/gcp/projects';
 import { workloadIdentityPoolId, type Plan, routerAssumedRoleArn, workloadIdentityProviderId } from '@headroom/plan';
 import { VERTEX_DEFAULTS } from './defaults';
-import type { GcpAligner, GcpAlertSeverity, GcpCombiner, GcpComparison, GcpDocumentationMimeType, GcpReducer } from './provider-values';
+import type { GcpAligner, GcpAlertSeverity, GcpCombiner, GcpComparison, GcpDocumentationMimeType, GcpQuotaSafetyCheck, GcpReducer } from './provider-values';
+
+/** Cloud Quotas refuses lowering a limit by more than 10% unless the preference skips this check (gcp.allowQuotaDecrease). */
+const DECREASE_CHECK = 'QUOTA_DECREASE_PERCENTAGE_TOO_HIGH' satisfies GcpQuotaSafetyCheck;
 import { checkVertex, throwOnErrors } from './validate';
 import { vertexLayout, type VertexAlertSpec } from './vertex-layout';
 import { emitWarnings } from './warnings';
@@ -86,6 +89,7 @@ export class VertexCapacity extends pulumi.ComponentResource {
           ? `Headroom plan ${plan.name}: quota ${p.bucketId} (${p.targets.join(', ')}) declares ${p.limit} ${p.preferredValue} for ${p.baseModel} in ${p.region}`
           : `Headroom plan ${plan.name}: ${p.bucketId} declares ${p.limit} ${p.preferredValue} for ${p.baseModel} in ${p.region}`,
         ...(gcp.quotaContactEmail ? { contactEmail: gcp.quotaContactEmail } : {}),
+        ...(gcp.allowQuotaDecrease === true ? { ignoreSafetyChecks: DECREASE_CHECK } : {}),
       }, { parent: this, dependsOn: [this.apis.aiplatform, this.apis.cloudquotas] });
     }
     this.quotaPreferences = preferences;

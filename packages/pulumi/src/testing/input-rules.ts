@@ -1,7 +1,7 @@
 import * as authorization from '@pulumi/azure-native/authorization';
 import * as cognitiveservices from '@pulumi/azure-native/cognitiveservices';
 import * as monitor from '@pulumi/azure-native/monitor';
-import { AZURE_VALUES, GCP_MONITORING, ROLE_DEFINITION_ID, WIF_ID, type CitedValues } from '../provider-values';
+import { AZURE_VALUES, GCP_CLOUD_QUOTAS, GCP_MONITORING, ROLE_DEFINITION_ID, WIF_ID, type CitedValues } from '../provider-values';
 
 /**
  * What the real providers would refuse, checked on every resource the strict mocks see. Enum-valued
@@ -78,6 +78,7 @@ const RULES: Readonly<Record<string, readonly FieldRule[]>> = {
     citedRule('documentation.mimeType', GCP_MONITORING.mimeType),
   ],
   'gcp:cloudquota/sQuotaPreference:SQuotaPreference': [
+    citedRule('ignoreSafetyChecks', GCP_CLOUD_QUOTAS.ignoreSafetyChecks),
     patternRule('quotaConfig.preferredValue', /^\d+$/, 'a non-negative int64 as a string',
       'https://cloud.google.com/docs/quotas/reference/rest/v1/projects.locations.quotaPreferences#QuotaConfig (preferredValue: string (int64 format))'),
     patternRule('parent', /^projects\/[^/]+$/, 'projects/<project id or number>', 'https://cloud.google.com/docs/quotas/reference/rest/v1/projects.locations.quotaPreferences/create'),
