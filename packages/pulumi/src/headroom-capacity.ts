@@ -66,7 +66,7 @@ export class HeadroomCapacity extends pulumi.ComponentResource {
   readonly endpoints: pulumi.Output<Record<string, TargetEndpoint>>;
   /** Azure deployment name by target key. */
   readonly deploymentNames: pulumi.Output<Record<string, string>>;
-  /** Vertex quota preference name by `family/target/limit`. */
+  /** Vertex quota preference name by `<quota id>/<limit>`: `family/target/limit` for a target with its quota to itself, `<quotas: name>/<limit>` for a shared one. */
   readonly quotaPreferenceNames: pulumi.Output<Record<string, string>>;
   readonly azureRouterIdentity: pulumi.Output<AzureRouterIdentityDetails | undefined>;
   readonly gcpRouterIdentity: pulumi.Output<GcpRouterIdentityDetails | undefined>;
