@@ -3,6 +3,7 @@ import { ManualClock, startEmulator, type Emulator } from '@headroom/emulator';
 import { loadPlanFileOrThrow } from '@headroom/plan';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { resolve } from 'node:path';
+import { until } from './e2e/wait.test-helpers';
 
 /** The Lambda entry as the runtime loads it: streaming globals, embedded config, real adapters. */
 describe('the Lambda entry (Function URL, response streaming)', () => {
@@ -110,7 +111,7 @@ describe('the Lambda entry (Function URL, response streaming)', () => {
       const before = requests();
       const stream = new PassThrough();
       const invocation = invoke({ model: 'claude-haiku-4-5', max_tokens: 16, stream: true, messages: [{ role: 'user', content: 'hi' }] }, stream);
-      for (let i = 0; i < 2_000 && requests() === before; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      await until(() => requests() !== before, 'the upstream request');
       expect(requests()).toBe(before + 1);
       stream.destroy();
       await invocation;

@@ -2,7 +2,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { alarmName, alarmSettings, resolveRouting, type AlarmKind, type AlarmSettings, type Api, type Plan, type TargetRef } from '@headroom/plan';
+import { alarmName, alarmSettings, resolveRouting, ROUTING_DEFAULTS, type AlarmKind, type AlarmSettings, type Api, type Plan, type TargetRef } from '@headroom/plan';
 import type { HeadroomMetricFactory } from './metrics';
 
 /** The three alarms every target gets, keyed by kind. */
@@ -77,10 +77,10 @@ export class HeadroomAlarmFactory {
 
 /**
  * The budget is the family's (Envoy's: concurrent retries as a share of the family's active requests,
- * at least 3), and the denial is counted on the target whose failure wanted the retry.
+ * at least `minRetryConcurrency`), and the denial is counted on the target whose failure wanted the retry.
  */
 function retryBudgetDescription(ref: TargetRef, retryBudget: number): string {
   return `A failover after ${ref.key} failed was refused by the retry budget of family ${ref.familyId} `
-    + `(retries in flight at most ${Math.round(retryBudget * 100)}% of the family's requests in flight, never fewer than 3; routing.retryBudget). `
+    + `(retries in flight at most ${Math.round(retryBudget * 100)}% of the family's requests in flight, never fewer than ${ROUTING_DEFAULTS.minRetryConcurrency}; routing.retryBudget). `
     + `The client got ${ref.key}'s 429 if it was throttled, otherwise ${OUTAGE_REPLY[ref.family.api]}, with retry-after, though another target may have had headroom.`;
 }

@@ -53,7 +53,7 @@ export class HeadroomMetricFactory {
   upstreamErrors(key: string, options?: MetricOptions) { return this.metric(key, METRICS.upstreamErrors, 'Sum', options); }
   /** Attempts that were failover retries. @default Sum over 1 minute */
   retries(key: string, options?: MetricOptions) { return this.metric(key, METRICS.retries, 'Sum', options); }
-  /** Retries refused because the target's retry budget was spent. @default Sum over 1 minute */
+  /** Failovers after this target failed that the family's retry budget refused. @default Sum over 1 minute */
   retryBudgetDenials(key: string, options?: MetricOptions) { return this.metric(key, METRICS.retryBudgetDenials, 'Sum', options); }
   /** Remaining share of the tightest bucket. @default Minimum over 1 minute (the worst moment) */
   headroomPercent(key: string, options?: MetricOptions) { return this.metric(key, METRICS.headroomPercent, 'Minimum', options); }

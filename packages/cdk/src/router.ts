@@ -205,7 +205,7 @@ export class HeadroomRouter extends Construct {
   metricUpstreamErrors(target: string, options?: MetricOptions) { return this.metrics.upstreamErrors(this.key(target), options); }
   /** Failover retries a target received. @default Sum over 1 minute */
   metricRetries(target: string, options?: MetricOptions) { return this.metrics.retries(this.key(target), options); }
-  /** Retries refused by the target's retry budget. @default Sum over 1 minute */
+  /** Failovers after this target failed that the family's retry budget refused. @default Sum over 1 minute */
   metricRetryBudgetDenials(target: string, options?: MetricOptions) { return this.metrics.retryBudgetDenials(this.key(target), options); }
   /** Remaining share of the target's tightest bucket, %. @default Minimum over 1 minute */
   metricHeadroomPercent(target: string, options?: MetricOptions) { return this.metrics.headroomPercent(this.key(target), options); }

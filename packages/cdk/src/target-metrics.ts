@@ -24,7 +24,7 @@ export class TargetMetrics {
   upstreamErrors(options?: MetricOptions): cloudwatch.Metric { return this.factory.upstreamErrors(this.key, options); }
   /** Attempts that were failover retries. @default Sum over 1 minute */
   retries(options?: MetricOptions): cloudwatch.Metric { return this.factory.retries(this.key, options); }
-  /** Retries refused because the target's retry budget was spent. @default Sum over 1 minute */
+  /** Failovers after this target failed that the family's retry budget refused. @default Sum over 1 minute */
   retryBudgetDenials(options?: MetricOptions): cloudwatch.Metric { return this.factory.retryBudgetDenials(this.key, options); }
   /** Remaining share of the target's tightest bucket, %. @default Minimum over 1 minute */
   headroomPercent(options?: MetricOptions): cloudwatch.Metric { return this.factory.headroomPercent(this.key, options); }

@@ -17,6 +17,8 @@ export const AZURE_API_VERSION = '2024-10-21';
  */
 export const ROUTING_DEFAULTS = {
   retryBudget: 0.2,
+  /** Retries in flight a family always allows, whatever its traffic (Envoy's min_retry_concurrency). */
+  minRetryConcurrency: 3,
   timeouts: { headersMs: 10_000, idleMs: 60_000, totalMs: 600_000 },
   maxCooldownMs: 300_000,
 } as const;

@@ -1,3 +1,4 @@
+import { ROUTING_DEFAULTS } from '@headroom/plan/runtime';
 import { InvalidOptionError } from './errors';
 
 /**
@@ -15,7 +16,7 @@ import { InvalidOptionError } from './errors';
 export interface RetryBudgetOptions {
   /** Share of the family's active requests that may be retries at once. @default the config's routing.retryBudget (0.2) */
   readonly fraction: number;
-  /** Active retries always allowed, whatever the traffic (Envoy's min_retry_concurrency). @default 3 */
+  /** Active retries always allowed, whatever the traffic (Envoy's min_retry_concurrency). @default ROUTING_DEFAULTS.minRetryConcurrency */
   readonly minRetryConcurrency?: number;
 }
 
@@ -23,7 +24,7 @@ export type ResolvedRetryBudgetOptions = Required<RetryBudgetOptions>;
 
 export function resolveRetryBudget(options: RetryBudgetOptions): ResolvedRetryBudgetOptions {
   if (!(options.fraction >= 0 && options.fraction <= 1)) throw new InvalidOptionError({ option: 'retryBudget.fraction', received: options.fraction, allowed: 'a number in [0, 1]' });
-  const minRetryConcurrency = options.minRetryConcurrency ?? 3;
+  const minRetryConcurrency = options.minRetryConcurrency ?? ROUTING_DEFAULTS.minRetryConcurrency;
   if (!(Number.isInteger(minRetryConcurrency) && minRetryConcurrency >= 0)) {
     throw new InvalidOptionError({ option: 'retryBudget.minRetryConcurrency', received: minRetryConcurrency, allowed: 'an integer >= 0' });
   }

@@ -1,6 +1,7 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startHarness, type Harness } from './harness';
+import { until } from './wait.test-helpers';
 
 /**
  * A client that leaves before the response headers cancels the upstream call it asked for: the
@@ -26,10 +27,6 @@ async function silentUpstream(): Promise<{ url: string; received: number; closed
   };
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 2_000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
-  if (!condition()) throw new Error(`gave up waiting: ${what}`);
-}
 
 let h: Harness;
 let upstream: Awaited<ReturnType<typeof silentUpstream>>;

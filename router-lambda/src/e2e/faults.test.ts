@@ -5,6 +5,7 @@ import type { FaultInput } from '@headroom/emulator';
 import OpenAI from 'openai';
 import { AFTER_TIMEOUT_SHARE } from '../route';
 import { startHarness, type Harness } from './harness';
+import { until } from './wait.test-helpers';
 
 /**
  * The fault matrix: the router in front of the emulator on one injected clock, the official SDKs as
@@ -32,11 +33,8 @@ function expectRetryable(answer: Answer): void {
 
 const faultAll = (h: Harness, keys: readonly string[], fault: FaultInput) => h.emulator.setFaults(Object.fromEntries(keys.map((k) => [k, [fault]])));
 
-/** Wait (in real time, bounded) until the upstream has seen `count` requests: the router is then waiting on them. */
-async function upstreamSaw(h: Harness, count: number): Promise<void> {
-  for (let i = 0; i < 2_000 && h.upstreamRequests.length < count; i++) await new Promise((resolve) => setTimeout(resolve, 5));
-  expect(h.upstreamRequests.length).toBeGreaterThanOrEqual(count);
-}
+/** Until the upstream has seen `count` requests: the router is then waiting on them. */
+const upstreamSaw = (h: Harness, count: number) => until(() => h.upstreamRequests.length >= count, `${count} upstream requests`);
 
 let h: Harness;
 afterEach(() => h.close());
