@@ -2,6 +2,7 @@ import { admissionCharge, LIMIT_KINDS, LIMITS_BY_PROVIDER, settledCharge, type C
 import type { Observation, SharedUsage } from './contracts';
 import { bucketAdjust, bucketFits, bucketMsUntilFits, bucketObserveRemaining, bucketObserveShared, bucketRemaining, bucketReserve, bucketView, createBucket, type BucketState, type BucketView } from './bucket';
 import { InvalidEstimateError, MissingLimitError } from './errors';
+import { windowChargesOf } from './shared-level';
 
 /** A target's buckets: one per limit its provider enforces, never fewer. Plain data. */
 export interface HeadroomState {
@@ -100,7 +101,7 @@ export function observeHeadroom(state: HeadroomState, observations: readonly Obs
 /** A shared snapshot: each bucket replays its provider's level from the sub-windows (see shared-level.ts). */
 export function observeSharedUsage(state: HeadroomState, usage: SharedUsage): HeadroomState {
   return mapBuckets(state, (kind, bucket) => {
-    const windows = usage.windows.map((w) => ({ start: w.start, amount: w.charge[kind] ?? 0 }));
+    const windows = windowChargesOf(usage, kind);
     return bucketObserveShared(bucket, windows, usage.readAt);
   });
 }

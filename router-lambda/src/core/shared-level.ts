@@ -1,3 +1,5 @@
+import type { LimitKind } from '@headroom/plan/runtime';
+import type { SharedUsage } from './contracts';
 import { MS_PER_MINUTE } from './evidence';
 import { SUB_WINDOW_MS, subWindowStart, TRAILING_MS } from './sliding-windows';
 
@@ -37,6 +39,11 @@ export interface OwnWindow {
 export interface WindowCharge {
   readonly start: number;
   readonly amount: number;
+}
+
+/** One bucket's view of a shared snapshot: every instance's net charge per sub-window on `kind`. */
+export function windowChargesOf(usage: SharedUsage, kind: LimitKind): WindowCharge[] {
+  return usage.windows.map((w) => ({ start: w.start, amount: w.charge[kind] ?? 0 }));
 }
 
 /** Keep only own sub-windows a read at or after `now` can still need (as the stores prune). */
