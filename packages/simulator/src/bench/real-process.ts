@@ -144,3 +144,15 @@ export async function realProcessComparison(options: RealOptions): Promise<{ row
     for (const child of started.reverse()) await child.stop();
   }
 }
+
+const percent = (x: number) => `${(x * 100).toFixed(2)}%`;
+const thousands = (x: number) => `${(x / 1000).toFixed(1)}k`;
+
+/** Markdown table of real-process rows (one per system, or per system and round). */
+export function realTable(rows: readonly RealRow[]): string {
+  const out = ['| system | requests | ok | client 429 | other errors | goodput (tokens/emulated min) | p50 / p99 ms | added p50 / p99 ms vs direct |', '|---|---|---|---|---|---|---|---|'];
+  for (const r of rows) {
+    out.push(`| ${r.system} | ${r.offered} | ${r.ok} | ${r.client429} (${percent(r.client429 / Math.max(1, r.offered))}) | ${r.otherErrors} | ${thousands(r.goodputTpm)} | ${r.latencyP50Ms.toFixed(2)} / ${r.latencyP99Ms.toFixed(2)} | ${r.addedP50Ms.toFixed(2)} / ${r.addedP99Ms.toFixed(2)} |`);
+  }
+  return out.join('\n');
+}
