@@ -94,7 +94,9 @@ describe('compileRouterConfig', () => {
       api: 'anthropic', aliases: ['claude-sonnet-4-6'], pins: ['eu'],
       targets: ['claude/anthropic', 'claude/bedrock-eu-west-1', 'claude/bedrock-us-east-1', 'claude/vertex-europe-west1'],
     });
-    expect(config.routing).toEqual({ retryBudget: 0.2, timeouts: { headersMs: 10_000, idleMs: 60_000, totalMs: 600_000 }, maxCooldownMs: 300_000 });
+    expect(config.routing).toEqual({
+      retryBudget: 0.2, timeouts: { headersMs: 10_000, idleMs: 60_000, totalMs: 600_000 }, maxCooldownMs: 300_000, hold: { maxMs: 2_000, streaming: false },
+    });
     expect(config.schema).toBe('headroom.router-config/v1');
     expect(config.planDigest).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -113,8 +115,47 @@ describe('routing', () => {
   it('fills each omitted timeout with its default, never longer than an explicit total', () => {
     expect(resolveRouting({ timeouts: { totalMs: 5_000 } }).timeouts).toEqual({ headersMs: 5_000, idleMs: 5_000, totalMs: 5_000 });
     expect(resolveRouting({ timeouts: { headersMs: 3_000 }, maxCooldownMs: 60_000 })).toEqual({
-      retryBudget: 0.2, timeouts: { headersMs: 3_000, idleMs: 60_000, totalMs: 600_000 }, maxCooldownMs: 60_000,
+      retryBudget: 0.2, timeouts: { headersMs: 3_000, idleMs: 60_000, totalMs: 600_000 }, maxCooldownMs: 60_000, hold: { maxMs: 2_000, streaming: false },
     });
+  });
+
+  it('holds non-streaming requests up to 2 s by default; each hold field can be set alone, and maxMs 0 turns holding off', () => {
+    expect(resolveRouting(undefined).hold).toEqual({ maxMs: 2_000, streaming: false });
+    expect(resolveRouting({ hold: { streaming: true } }).hold).toEqual({ maxMs: 2_000, streaming: true });
+    expect(resolveRouting({ hold: { maxMs: 0 } }).hold).toEqual({ maxMs: 0, streaming: false });
+    expect(compileRouterConfig(definePlan({ ...examplePlanInput(), routing: { hold: { maxMs: 5_000, streaming: true } } })).routing.hold)
+      .toEqual({ maxMs: 5_000, streaming: true });
+  });
+});
+
+describe('routing.hold in the plan', () => {
+  const problemsOf = (hold: unknown) => {
+    const result = parsePlan(stringify({ ...examplePlanInput(), routing: { hold } }), 'headroom.yaml');
+    return result.ok ? [] : result.problems;
+  };
+
+  // The official SDKs honour a retry-after only under 60 s (openai 6.x client.js retryRequest), so 60,000 ms is the longest hold.
+  it('accepts 0 (off) to 60000 ms and streaming true or false', () => {
+    for (const hold of [{ maxMs: 0 }, { maxMs: 60_000 }, { maxMs: 1, streaming: true }, { streaming: false }, {}]) expect(problemsOf(hold)).toEqual([]);
+  });
+
+  it.each([
+    ['a hold longer than a minute', { maxMs: 60_001 }, 'schema/too-big', ['routing', 'hold', 'maxMs'], '60001', /<= 60000/],
+    ['a negative hold', { maxMs: -1 }, 'schema/too-small', ['routing', 'hold', 'maxMs'], '-1', />= 0/],
+    ['a fractional hold', { maxMs: 1.5 }, 'schema/wrong-type', ['routing', 'hold', 'maxMs'], '1.5', /whole number/],
+    ['streaming as text', { streaming: 'no' }, 'schema/wrong-type', ['routing', 'hold', 'streaming'], '"no"', /boolean/],
+    ['a misspelt field', { maxWaitMs: 500 }, 'schema/unknown-field', ['routing', 'hold', 'maxWaitMs'], '500', /maxMs/],
+  ])('%s is an error naming the field, the value, what is allowed and the fix', (_name, hold, code, path, received, fixOrAllowed) => {
+    const problems = problemsOf(hold);
+    expect(problems).toHaveLength(1);
+    const [problem] = problems;
+    expect(problem).toMatchObject({ code, path, received, location: { file: 'headroom.yaml' } });
+    expect(`${problem!.allowed} ${problem!.fix}`).toMatch(fixOrAllowed);
+  });
+
+  it('the range names both bounds and that 0 turns holding off', () => {
+    const [problem] = problemsOf({ maxMs: 90_000 });
+    expect(problem!.allowed).toMatch(/0-60000; 0 turns holding off/);
   });
 
   it('the retired routing.timeoutMs is an error whose fix names the fields that replaced it', () => {

@@ -21,6 +21,14 @@ export const ROUTING_DEFAULTS = {
   minRetryConcurrency: 3,
   timeouts: { headersMs: 10_000, idleMs: 60_000, totalMs: 600_000 },
   maxCooldownMs: 300_000,
+  /**
+   * Hold a non-streaming request refused for quota up to 2 s. The router's own 429 tells a client to
+   * wait at least 1 s plus at least 2 s of jitter (core/client-retry-after.ts), and an SDK retry costs a
+   * round trip and one of its 2 default retries (openai 6.x, @anthropic-ai/sdk: maxRetries 2), so a
+   * wait the router knows ends within 2 s is served sooner held than refused. Streamed requests are
+   * interactive: they get the fast 429 unless the plan says otherwise.
+   */
+  hold: { maxMs: 2_000, streaming: false },
 } as const;
 
 /** Resolved upstream timeouts in ms: every field present. */
@@ -30,10 +38,17 @@ export interface ResolvedTimeouts {
   readonly totalMs: number;
 }
 
+/** Resolved hold settings: `maxMs` 0 means the router never holds. */
+export interface ResolvedHold {
+  readonly maxMs: number;
+  readonly streaming: boolean;
+}
+
 export interface ResolvedRouting {
   readonly retryBudget: number;
   readonly timeouts: ResolvedTimeouts;
   readonly maxCooldownMs: number;
+  readonly hold: ResolvedHold;
 }
 
 /** The plan's routing with defaults filled in. A default never exceeds an explicit `totalMs`. */
@@ -48,6 +63,10 @@ export function resolveRouting(routing: Plan['routing']): ResolvedRouting {
       totalMs,
     },
     maxCooldownMs: routing?.maxCooldownMs ?? ROUTING_DEFAULTS.maxCooldownMs,
+    hold: {
+      maxMs: routing?.hold?.maxMs ?? ROUTING_DEFAULTS.hold.maxMs,
+      streaming: routing?.hold?.streaming ?? ROUTING_DEFAULTS.hold.streaming,
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AZURE_SKUS, BEDROCK_PROFILES, GEOS, TIMEOUT_LIMITS, type Plan } from './types';
+import { AZURE_SKUS, BEDROCK_PROFILES, GEOS, HOLD_LIMITS, TIMEOUT_LIMITS, type Plan } from './types';
 
 /** A per-minute limit: requests or tokens. A missing limit is an error, never "unlimited". */
 const perMinute = (what: string) =>
@@ -139,6 +139,18 @@ export const planSchema = z.strictObject({
         .describe('Upstream timeouts: headers (the failover trigger), idle gap between stream chunks, total per response'),
       maxCooldownMs: z.int().min(TIMEOUT_LIMITS.minMs).max(TIMEOUT_LIMITS.maxCooldownMs).optional()
         .describe('Longest cooldown a retry-after may impose on a target, in milliseconds (default 300000)'),
+      hold: z
+        .strictObject({
+          // Described before optional(): the plan's error messages read the inner schema's description.
+          maxMs: z.int().min(HOLD_LIMITS.minMs).max(HOLD_LIMITS.maxMs)
+            .describe(`Longest the router holds a request refused for quota before answering 429, in milliseconds, ${HOLD_LIMITS.minMs}-${HOLD_LIMITS.maxMs}; 0 turns holding off (default 2000)`)
+            .optional(),
+          streaming: z.boolean()
+            .describe('Hold streamed requests too; interactive clients usually prefer a fast 429 (default false)')
+            .optional(),
+        })
+        .optional()
+        .describe('Hold a request for up to a short, known wait instead of answering 429 at once; clients lower or turn it off with the x-headroom-max-wait-ms header'),
     })
     .optional(),
   alarms: z

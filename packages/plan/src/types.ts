@@ -121,6 +121,27 @@ export interface RoutingTimeouts {
   readonly totalMs?: number;
 }
 
+/**
+ * Holding a request the router would refuse for quota: when every eligible target is at its quota and
+ * the first one frees within `maxMs`, the router waits and places the request again instead of
+ * answering 429 at once. Never for outages (529/503), never longer than `routing.timeouts.totalMs`,
+ * and a client can lower or turn off its own hold with the `x-headroom-max-wait-ms` header.
+ */
+export interface RoutingHold {
+  /** Longest the router holds one request, in ms; 0 turns holding off. @default 2000 */
+  readonly maxMs?: number;
+  /** Hold streamed requests too (interactive clients usually prefer a fast 429). @default false */
+  readonly streaming?: boolean;
+}
+
+/**
+ * Bounds the schema enforces on `routing.hold.maxMs`. 60 s: a request that fits a bucket refilled
+ * over a minute fits again within a minute, and the official SDKs only honour a `retry-after` under
+ * 60 s (openai 6.x `client.js` retryRequest; @anthropic-ai/sdk the same), so a longer wait is the
+ * client's decision, not the router's.
+ */
+export const HOLD_LIMITS = { minMs: 0, maxMs: 60_000 } as const;
+
 /** Bounds the schema enforces on `routing.timeouts` and `routing.maxCooldownMs`. */
 export const TIMEOUT_LIMITS = {
   minMs: 1000,
@@ -176,6 +197,8 @@ export interface Plan {
     readonly timeouts?: RoutingTimeouts;
     /** Cap on any cooldown a retry-after imposes on a target, in ms. @default 300000 (5 minutes) */
     readonly maxCooldownMs?: number;
+    /** Hold a request refused for quota for up to a short, known wait. @default { maxMs: 2000, streaming: false } */
+    readonly hold?: RoutingHold;
   };
   readonly alarms?: {
     /** Alarm when upstream 429s exceed this percentage of requests. @default 1 */
