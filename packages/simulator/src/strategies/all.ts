@@ -2,6 +2,7 @@ import type { Strategy } from '../model';
 import { headroomStrategy } from './headroom';
 import { liteLlmStrategy } from './litellm';
 import { oracleStrategy } from './oracle';
+import { portkeyNestedFallbackStrategy } from './portkey';
 import { fixedPrimaryStrategy, portkeyStrategy, roundRobinStrategy } from './stateless';
 
 /**
@@ -28,5 +29,5 @@ export function isPeer(id: string): id is PeerId {
 
 /** Every strategy the benchmark compares: Headroom first, then the peers (bare and recommended), the oracle last. */
 export function allStrategies(): Strategy[] {
-  return [headroomStrategy(), fixedPrimaryStrategy, roundRobinStrategy, portkeyStrategy, liteLlmStrategy(), oracleStrategy];
+  return [headroomStrategy(), fixedPrimaryStrategy, roundRobinStrategy, portkeyStrategy, portkeyNestedFallbackStrategy, liteLlmStrategy(), oracleStrategy];
 }
