@@ -2,7 +2,9 @@ export { startEmulator, NonLoopbackHostError, UnknownTargetError, type Emulator,
 export { describeTargets } from './describe';
 export { ManualClock, ScaledClock, InvalidTimeScaleError, type Clock } from './clock';
 export { TokenBucket } from './token-bucket';
-export { TargetQuota, QuotaConfigError, type AdmissionDecision, type LimitSnapshot, type QuotaSnapshot, type QuotaTicket } from './target-quota';
+export { FixedWindowCounter, SlidingWindowCounter } from './window-counter';
+export { REFILL_ALGORITHMS, type Limiter, type RefillAlgorithm } from './limiter';
+export { TargetQuota, QuotaConfigError, type AdmissionDecision, type LimitSnapshot, type QuotaOptions, type QuotaSnapshot, type QuotaTicket } from './target-quota';
 export {
   faultSchema, faultsFileSchema, parseFaultsFile, loadFaultsFile, FaultBook, FaultsFileError, UnknownFaultTargetError,
   type Fault, type FaultInput, type FaultKind, type FaultsByTarget, type FaultsFile,

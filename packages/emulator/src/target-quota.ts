@@ -1,6 +1,8 @@
 import { admissionCharge, settledCharge, type Charge, type CostModel, type LimitKind, type Limits, type RequestEstimate, type Usage } from '@headroom/plan';
 import type { Clock } from './clock';
+import type { Limiter, RefillAlgorithm } from './limiter';
 import { TokenBucket } from './token-bucket';
+import { FixedWindowCounter, SlidingWindowCounter } from './window-counter';
 
 /** What one limit looks like right now, as a provider's rate-limit headers report it. */
 export interface LimitSnapshot {
@@ -16,7 +18,19 @@ export type QuotaSnapshot = Partial<Record<LimitKind, LimitSnapshot>>;
 export interface QuotaTicket {
   readonly request: RequestEstimate;
   readonly charged: Charge;
+  /** Each limit's charge id, to settle against the charge the algorithm remembers. */
+  readonly chargeIds: Partial<Record<LimitKind, number>>;
   settled: boolean;
+}
+
+/** How the provider refills its limits (see limiter.ts for what each provider documents). */
+export interface QuotaOptions {
+  /** Token bucket capacity in ms of refill (30 000 = half a minute's limit at once). @default 60 000 */
+  readonly burstMs?: number;
+  /** @default 'token-bucket' */
+  readonly refill?: RefillAlgorithm;
+  /** Window of a fixed-window counter (Azure: 1 s or 10 s for RPM). @default 60 000 */
+  readonly windowMs?: number;
 }
 
 export type AdmissionDecision =
@@ -39,12 +53,21 @@ export class QuotaConfigError extends Error {
 
 const KINDS: readonly LimitKind[] = ['rpm', 'tpm', 'itpm', 'otpm'];
 
+function limiterFor(limit: number, now: number, options: QuotaOptions): Limiter {
+  switch (options.refill ?? 'token-bucket') {
+    case 'token-bucket': return new TokenBucket(limit, now, options.burstMs);
+    case 'fixed-window': return new FixedWindowCounter(limit, now, options.windowMs);
+    case 'sliding-window': return new SlidingWindowCounter(limit, now);
+  }
+}
+
 /**
- * A target's quota: one token bucket per declared limit, charged through the plan's cost model
- * (the same functions the router and the simulator use). Pure apart from the injected clock.
+ * A target's quota: one limiter per declared limit (a token bucket unless the options say
+ * otherwise), charged through the plan's cost model (the same functions the router and the
+ * simulator use). Pure apart from the injected clock.
  */
 export class TargetQuota {
-  private readonly buckets = new Map<LimitKind, TokenBucket>();
+  private readonly buckets = new Map<LimitKind, Limiter>();
   private readonly totals: Record<LimitKind, number> = { rpm: 0, tpm: 0, itpm: 0, otpm: 0 };
 
   constructor(
@@ -52,11 +75,12 @@ export class TargetQuota {
     readonly limits: Limits,
     readonly cost: CostModel,
     private readonly clock: Clock,
+    readonly options: QuotaOptions = {},
   ) {
     if (limits.rpm === undefined) throw new QuotaConfigError(target, 'no rpm limit declared; a missing limit is never treated as unlimited');
     for (const kind of KINDS) {
       const limit = limits[kind];
-      if (limit !== undefined) this.buckets.set(kind, new TokenBucket(limit, clock.now()));
+      if (limit !== undefined) this.buckets.set(kind, limiterFor(limit, clock.now(), options));
     }
   }
 
@@ -74,11 +98,18 @@ export class TargetQuota {
       }
     }
     if (limitedBy !== undefined) return { admitted: false, limitedBy, retryAfterMs, requested: charge };
+    const chargeIds: Partial<Record<LimitKind, number>> = {};
     for (const [kind, amount] of this.charges(charge)) {
-      this.buckets.get(kind)!.take(amount, now);
+      chargeIds[kind] = this.buckets.get(kind)!.charge(amount, now);
       this.totals[kind] += amount;
     }
-    return { admitted: true, ticket: { request, charged: charge, settled: false } };
+    return { admitted: true, ticket: { request, charged: charge, chargeIds, settled: false } };
+  }
+
+  /** Whether `tryAdmit` would admit the request now, without charging anything. */
+  canAdmit(request: RequestEstimate): boolean {
+    const now = this.clock.now();
+    return this.charges(admissionCharge(this.cost, request)).every(([kind, amount]) => this.buckets.get(kind)!.msUntilAvailable(amount, now) === 0);
   }
 
   /** Replace the admission charge with what the request finally cost. Idempotent per ticket. */
@@ -91,7 +122,7 @@ export class TargetQuota {
       const bucket = this.buckets.get(kind);
       const delta = (final[kind] ?? 0) - (ticket.charged[kind] ?? 0);
       if (bucket && delta !== 0) {
-        bucket.take(delta, now);
+        bucket.adjust(ticket.chargeIds[kind] ?? 0, delta, now);
         this.totals[kind] += delta;
       }
     }

@@ -4,7 +4,14 @@ import type { FailedKind, RoutingInstance, SimRequest, Strategy, UpstreamResult,
 import { percentile, Random } from './random';
 import { SimSharedStore, type StoreModel } from './shared-store';
 import type { TrafficStream } from './traffic';
+import type { ProviderTruth } from './truth';
 import { Upstream, type Degradation, type Failure } from './upstream';
+
+/** A router may hold one call at most this many times; the next hold is answered as a 429. */
+export const MAX_HOLDS_PER_CALL = 10;
+
+/** The share of measured logical requests (by inputTokens + maxTokens) that `largestFailureRate` covers. */
+export const LARGEST_SHARE = 0.05;
 
 /** Latencies the engine models (virtual ms). */
 export interface LatencyModel {
@@ -46,6 +53,8 @@ export interface RunSpec {
   /** Targets that answer every call with an error status in a window (times from the run's start). */
   readonly failing?: readonly ({ readonly target: string } & Failure)[];
   readonly latency?: LatencyModel;
+  /** How each provider endpoint really behaves, by target key (absent: as declared). Never given to a router. */
+  readonly truth?: Readonly<Record<string, ProviderTruth>>;
   /** Metrics count requests that arrive after this. @default 5 min */
   readonly warmupMs?: number;
   readonly seed?: number;
@@ -88,10 +97,23 @@ export interface RunResult {
   readonly addedLatencyP50Ms: number;
   readonly addedLatencyP99Ms: number;
   readonly byTarget: Readonly<Record<string, { attempts: number; throttled: number; successes: number }>>;
+  /** Failed logical requests / logical requests (measured). */
+  readonly failureRate: number;
+  /** Tokens (input + output) of failed measured logical requests / tokens of all measured logical requests. */
+  readonly tokenWeightedFailureRate: number;
+  /**
+   * Failure rate among measured logical requests whose inputTokens + maxTokens is in the run's top
+   * LARGEST_SHARE (ties with the smallest of them included).
+   */
+  readonly largestFailureRate: number;
+  /** Hold decisions (the router kept a call to place it again later), measured calls only. */
+  readonly holds: number;
 }
 
 type Event =
   | { readonly t: number; readonly seq: number; readonly kind: 'call'; readonly call: Call }
+  /** A held call comes back to its router to be placed again. */
+  | { readonly t: number; readonly seq: number; readonly kind: 'hold'; readonly call: Call }
   /** A 429 or an error status reaches the router one round trip after the attempt. */
   | { readonly t: number; readonly seq: number; readonly kind: 'refused'; readonly call: Call; readonly target: string; readonly handle: unknown; readonly result: Exclude<UpstreamResult, { kind: 'success' }> }
   | { readonly t: number; readonly seq: number; readonly kind: 'done'; readonly call: Call; readonly target: string; readonly handle: unknown; readonly quota: TargetQuota; readonly ticket: QuotaTicket };
@@ -99,6 +121,8 @@ type Event =
 interface Call {
   readonly request: SimRequest;
   readonly measured: boolean;
+  /** In the top LARGEST_SHARE of measured requests by inputTokens + maxTokens. */
+  readonly largest: boolean;
   instance: RoutingInstance;
   clientTry: number;
   startedAt: number;
@@ -107,6 +131,8 @@ interface Call {
   /** How this call's failed attempts ended, in order, and the last one's status. */
   failed: FailedKind[];
   lastFailedStatus: number;
+  /** Holds in this client call. */
+  holds: number;
 }
 
 /** A binary min-heap on (t, seq). */
@@ -163,12 +189,14 @@ export async function runSimulation(spec: RunSpec): Promise<RunResult> {
   const upstreams = new Map(targets.map((t) => {
     const d = spec.degraded && spec.degraded.target === t.key ? { fromMs: start + spec.degraded.fromMs, toMs: start + spec.degraded.toMs, factor: spec.degraded.factor } : undefined;
     const f = spec.failing?.find((x) => x.target === t.key);
-    return [t.key, new Upstream(t, clock, d, f ? { fromMs: start + f.fromMs, toMs: start + f.toMs, status: f.status } : undefined)] as const;
+    return [t.key, new Upstream(t, clock, d, f ? { fromMs: start + f.fromMs, toMs: start + f.toMs, status: f.status } : undefined, spec.truth?.[t.key])] as const;
   }));
+  for (const key of Object.keys(spec.truth ?? {})) if (!family.targets.includes(key)) throw new Error(`truth for ${JSON.stringify(key)}, which is not in family ${spec.family}`);
   const seed = spec.seed ?? 1;
   const random = new Random(seed * 7919 + 17);
   const store = spec.store ? new SimSharedStore(spec.store) : undefined;
-  const world: World = { config: spec.config, family: spec.family, targets, upstreams, random: random.fork(1), ...(store ? { store } : {}) };
+  // Routers and peers get the plan only; the endpoints (the truth) go to the oracle alone.
+  const world: World = { config: spec.config, family: spec.family, targets, random: random.fork(1), ...(spec.strategy.readsTruth ? { upstreams } : {}), ...(store ? { store } : {}) };
   const count = spec.instances ?? 1;
   const instances = spec.strategy.instances(world, count);
   const pick = random.fork(2);
@@ -179,13 +207,15 @@ export async function runSimulation(spec: RunSpec): Promise<RunResult> {
 
   const queue = new Queue();
   const arrivals = spec.stream.at(spec.ratePerMin);
+  const largestFrom = largestThreshold(arrivals.filter((a) => start + a.t >= warmup).map((a) => a.request));
   arrivals.forEach((a, i) => {
     const request: SimRequest = { ...a.request, logical: i, family: spec.family };
-    const call: Call = { request, measured: start + a.t >= warmup, instance: instances[0]!, clientTry: 0, startedAt: 0, added: 0, tried: new Set(), failed: [], lastFailedStatus: 0 };
+    const measured = start + a.t >= warmup;
+    const call: Call = { request, measured, largest: measured && sizeOf(request) >= largestFrom, instance: instances[0]!, clientTry: 0, startedAt: 0, added: 0, tried: new Set(), failed: [], lastFailedStatus: 0, holds: 0 };
     queue.push({ t: start + a.t, seq: queue.nextSeq(), kind: 'call', call });
   });
 
-  const m = { logical: 0, calls: 0, c429: 0, cOutage: 0, cInvalid: 0, failed: 0, ok: 0, attempts: 0, u429: 0, tokens: 0 };
+  const m = { logical: 0, calls: 0, c429: 0, cOutage: 0, cInvalid: 0, failed: 0, ok: 0, attempts: 0, u429: 0, tokens: 0, holds: 0, largest: 0, largestFailed: 0, requestTokens: 0, failedTokens: 0 };
   const added: number[] = [];
   const byTarget: Record<string, { attempts: number; throttled: number; successes: number }> = {};
   for (const t of targets) byTarget[t.key] = { attempts: 0, throttled: 0, successes: 0 };
@@ -204,7 +234,11 @@ export async function runSimulation(spec: RunSpec): Promise<RunResult> {
       const wait = retryAfterMs !== undefined ? Math.min(retries.maxRetryAfterMs ?? 60_000, retryAfterMs) : backoff;
       call.clientTry++;
       queue.push({ t: now + Math.max(1, wait), seq: queue.nextSeq(), kind: 'call', call });
-    } else if (call.measured) m.failed++;
+    } else if (call.measured) {
+      m.failed++;
+      m.failedTokens += call.request.inputTokens + call.request.outputTokens;
+      if (call.largest) m.largestFailed++;
+    }
   };
 
   const attempt = (call: Call, now: number) => {
@@ -212,11 +246,20 @@ export async function runSimulation(spec: RunSpec): Promise<RunResult> {
     call.added += lat.decisionMs;
     // A router that gives up without saying how: the last failed attempt's reply, or its own 429.
     if (decision.kind === 'reject') return clientRefused(call, now, decision.status ?? (call.failed.length > 0 ? call.lastFailedStatus : 429), decision.retryAfterMs);
+    if (decision.kind === 'hold') {
+      if (call.holds >= MAX_HOLDS_PER_CALL) return clientRefused(call, now, 429, undefined);
+      call.holds++;
+      if (call.measured) m.holds++;
+      const wait = Math.max(0, decision.waitMs);
+      call.added += wait;
+      queue.push({ t: now + wait, seq: queue.nextSeq(), kind: 'hold', call });
+      return;
+    }
     const upstream = upstreams.get(decision.target)!;
     if (call.measured) { m.attempts++; byTarget[decision.target]!.attempts++; }
     const admission = upstream.admit(call.request);
     if (admission.admitted) {
-      const service = latencyRandom.lognormal(lat.ttftMs, 0.4) + (call.request.outputTokens / lat.tokensPerSecond) * 1000;
+      const service = latencyRandom.lognormal(lat.ttftMs * upstream.ttftFactor, 0.4) + (call.request.outputTokens / lat.tokensPerSecond) * 1000 + upstream.rttMs;
       if (call.measured) added.push(call.added);
       queue.push({ t: now + service, seq: queue.nextSeq(), kind: 'done', call, target: decision.target, handle: decision.handle, quota: admission.quota, ticket: admission.ticket });
       return;
@@ -225,8 +268,9 @@ export async function runSimulation(spec: RunSpec): Promise<RunResult> {
       ? { kind: 'error', status: admission.errorStatus }
       : { kind: 'throttled', headers: admission.headers };
     if (call.measured && result.kind === 'throttled') { m.u429++; byTarget[decision.target]!.throttled++; }
-    const at = now + lat.rejectRttMs;
-    call.added += lat.rejectRttMs;
+    const rtt = lat.rejectRttMs + upstream.rttMs;
+    const at = now + rtt;
+    call.added += rtt;
     queue.push({ t: at, seq: queue.nextSeq(), kind: 'refused', call, target: decision.target, handle: decision.handle, result });
   };
 
@@ -236,12 +280,19 @@ export async function runSimulation(spec: RunSpec): Promise<RunResult> {
     clock.advance(now - clock.now());
     if (store) await store.flush(now);
     const call = event.call;
-    if (event.kind === 'call') {
-      if (call.clientTry === 0 && call.measured) m.logical++;
+    if (event.kind === 'hold') {
+      attempt(call, now);
+    } else if (event.kind === 'call') {
+      if (call.clientTry === 0 && call.measured) {
+        m.logical++;
+        m.requestTokens += call.request.inputTokens + call.request.outputTokens;
+        if (call.largest) m.largest++;
+      }
       if (call.measured) m.calls++;
       call.instance = instances[count === 1 ? 0 : Math.floor(pick.uniform() * count)]!;
       call.tried = new Set();
       call.failed = [];
+      call.holds = 0;
       call.startedAt = now;
       call.added = await call.instance.begin(call.request, now);
       attempt(call, now);
@@ -254,8 +305,9 @@ export async function runSimulation(spec: RunSpec): Promise<RunResult> {
       else clientRefused(call, now, verdict.status ?? call.lastFailedStatus, verdict.retryAfterMs);
     } else {
       const usage = { inputTokens: call.request.inputTokens, outputTokens: call.request.outputTokens };
-      const headers = upstreams.get(event.target)!.settle(event.quota, event.ticket, usage);
-      call.instance.report(event.handle, { kind: 'success', usage, headers }, now);
+      // The provider settles and reports usage with its own token count; the router sees that.
+      const settled = upstreams.get(event.target)!.settle(event.quota, event.ticket, usage);
+      call.instance.report(event.handle, { kind: 'success', usage: settled.usage, headers: settled.headers }, now);
       if (call.measured) {
         m.ok++;
         byTarget[event.target]!.successes++;
@@ -286,5 +338,21 @@ export async function runSimulation(spec: RunSpec): Promise<RunResult> {
     addedLatencyP50Ms: percentile(added, 50),
     addedLatencyP99Ms: percentile(added, 99),
     byTarget,
+    failureRate: m.logical > 0 ? m.failed / m.logical : 0,
+    tokenWeightedFailureRate: m.requestTokens > 0 ? m.failedTokens / m.requestTokens : 0,
+    largestFailureRate: m.largest > 0 ? m.largestFailed / m.largest : 0,
+    holds: m.holds,
   };
+}
+
+/** A request's size for the largest-requests metric: what it may cost at most (prompt + max_tokens). */
+function sizeOf(request: { inputTokens: number; maxTokens: number }): number {
+  return request.inputTokens + request.maxTokens;
+}
+
+/** The smallest size in the top LARGEST_SHARE of these requests (Infinity when there are none). */
+export function largestThreshold(requests: readonly { inputTokens: number; maxTokens: number }[]): number {
+  if (requests.length === 0) return Infinity;
+  const sizes = requests.map(sizeOf).sort((a, b) => b - a);
+  return sizes[Math.max(0, Math.ceil(LARGEST_SHARE * sizes.length) - 1)]!;
 }

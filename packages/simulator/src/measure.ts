@@ -1,8 +1,9 @@
 import { admissionCharge, LIMIT_KINDS, settledCharge, type LimitKind, type RouterTarget } from '@headroom/plan';
-import { runSimulation, type RunResult } from './engine';
+import { runSimulation, type RunResult, type RunSpec } from './engine';
 import type { Strategy } from './model';
-import type { Scenario } from './scenarios';
+import type { Scenario, ScenarioGroup } from './scenarios';
 import { TrafficStream } from './traffic';
+import { trueTarget } from './truth';
 
 /**
  * Tolerances on client-visible refusals the benchmark reports: 429s plus any 529/503 outage answer
@@ -37,6 +38,7 @@ export interface StrategyResult {
 export interface ScenarioResult {
   readonly scenario: string;
   readonly title: string;
+  readonly group: ScenarioGroup;
   readonly rateIs: 'mean' | 'peak';
   readonly referenceTarget: string;
   /** The reference region's capacity in requests per minute of this traffic (binding limit, settled cost). */
@@ -88,6 +90,11 @@ export async function bisect(run: (rate: number) => Promise<RunResult>, options:
 export interface MeasureOptions {
   readonly seed?: number;
   readonly iterations?: number;
+  /**
+   * Also bisect the <=1% (loose) tolerance. @default true. When false the loose bisections are
+   * skipped (half the cost) and every `loose` field equals its strict one.
+   */
+  readonly loose?: boolean;
   /** Called after each strategy, for progress output. */
   readonly onProgress?: (message: string) => void;
 }
@@ -100,27 +107,73 @@ export function referenceOf(scenario: Pick<Scenario, "config" | "family">, strea
   return { ...best, pooled: rates.reduce((s, r) => s + r.rate, 0) };
 }
 
-/** Sustainable load, efficiency, multiplier and pooling gain of every strategy on one scenario. */
-export async function measureScenario(scenario: Scenario, strategies: readonly Strategy[], single: (targetKey: string) => Strategy, options: MeasureOptions = {}): Promise<ScenarioResult> {
-  const seed = options.seed ?? 1;
+/** One scenario at one seed, ready to run: the stream, the reference region and how to build a RunSpec. */
+export interface ScenarioSetup {
+  readonly stream: TrafficStream;
+  /** The reference region by DECLARED limits (what the user planned): multipliers are relative to its rate. */
+  readonly reference: { readonly target: RouterTarget; readonly rate: number; readonly pooled: number };
+  /** The pooled capacity the providers really have (truth applied to the limits); = reference.pooled when matched. */
+  readonly truePooled: number;
+  /** The reference region's true capacity. */
+  readonly trueReferenceRate: number;
+  /** Requests per minute to quota tokens per minute on the reference target's token limit. */
+  readonly toTpm: (ratePerMin: number) => number;
+  readonly tokenLimit: LimitKind;
+  /** The RunSpec every measurement of this scenario uses, for one strategy at one rate. */
+  spec(strategy: Strategy, ratePerMin: number): RunSpec;
+}
+
+/** Build the one RunSpec shape both measureScenario and runAtMultiple use. */
+export function scenarioSetup(scenario: Scenario, seed: number): ScenarioSetup {
   const durationMs = scenario.durationMin * 60_000;
   const stream = new TrafficStream(scenario.traffic, durationMs, seed);
   const reference = referenceOf(scenario, stream);
   const kind = tokenLimit(reference.target);
   const meanCharge = stream.mean((r) => settledCharge(reference.target.cost, r, { inputTokens: r.inputTokens, outputTokens: r.outputTokens })[kind] ?? 0);
-  const toTpm = (rate: number) => rate * meanCharge;
+  const targets = scenario.config.families[scenario.family]!.targets.map((k) => scenario.config.targets[k]!);
+  const trueRate = (t: RouterTarget) => (scenario.truth?.[t.key] ? targetRatePerMin(trueTarget(t, scenario.truth[t.key]), stream) : targetRatePerMin(t, stream));
+  const truePooled = scenario.truth ? targets.reduce((sum, t) => sum + trueRate(t), 0) : reference.pooled;
+  return {
+    stream,
+    reference,
+    truePooled,
+    trueReferenceRate: scenario.truth ? trueRate(reference.target) : reference.rate,
+    toTpm: (rate) => rate * meanCharge,
+    tokenLimit: kind,
+    spec: (strategy, ratePerMin) => ({
+      config: scenario.config, family: scenario.family, stream, ratePerMin, strategy, seed,
+      ...(scenario.instances ? { instances: scenario.instances } : {}),
+      ...(scenario.store ? { store: scenario.store } : {}),
+      ...(scenario.clientRetries ? { clientRetries: scenario.clientRetries } : {}),
+      ...(scenario.degraded ? { degraded: { target: scenario.degraded.target, factor: scenario.degraded.factor, fromMs: durationMs * scenario.degraded.fromShare, toMs: durationMs * scenario.degraded.toShare } } : {}),
+      ...(scenario.failing ? { failing: scenario.failing } : {}),
+      ...(scenario.truth ? { truth: scenario.truth } : {}),
+    }),
+  };
+}
+
+/**
+ * One strategy at `multiple` x the reference region's DECLARED rate (the fixed-load curves:
+ * 2.4x, 2.6x, 2.8x, 3.0x), on the same stream and RunSpec as measureScenario.
+ */
+export function runAtMultiple(scenario: Scenario, strategy: Strategy, seed: number, multiple: number): Promise<RunResult> {
+  const setup = scenarioSetup(scenario, seed);
+  return runSimulation(setup.spec(strategy, multiple * setup.reference.rate));
+}
+
+/** Sustainable load, efficiency, multiplier and pooling gain of every strategy on one scenario. */
+export async function measureScenario(scenario: Scenario, strategies: readonly Strategy[], single: (targetKey: string) => Strategy, options: MeasureOptions = {}): Promise<ScenarioResult> {
+  const seed = options.seed ?? 1;
+  const withLoose = options.loose ?? true;
+  const setup = scenarioSetup(scenario, seed);
+  const { reference, toTpm } = setup;
+  const kind = setup.tokenLimit;
   const runner = (strategy: Strategy) => {
     const cache = new Map<number, Promise<RunResult>>();
     return (rate: number) => {
       let result = cache.get(rate);
       if (!result) {
-        result = runSimulation({
-          config: scenario.config, family: scenario.family, stream, ratePerMin: rate, strategy, seed,
-          ...(scenario.instances ? { instances: scenario.instances } : {}),
-          ...(scenario.store ? { store: scenario.store } : {}),
-          ...(scenario.clientRetries ? { clientRetries: scenario.clientRetries } : {}),
-          ...(scenario.degraded ? { degraded: { target: scenario.degraded.target, factor: scenario.degraded.factor, fromMs: durationMs * scenario.degraded.fromShare, toMs: durationMs * scenario.degraded.toShare } } : {}),
-        });
+        result = runSimulation(setup.spec(strategy, rate));
         cache.set(rate, result);
       }
       return result;
@@ -130,14 +183,16 @@ export async function measureScenario(scenario: Scenario, strategies: readonly S
     const run = await bisect(runner(strategy), { tolerance, hi, ...(options.iterations ? { iterations: options.iterations } : {}) });
     return { ratePerMin: run.ratePerMin, quotaTpm: toTpm(run.ratePerMin), run };
   };
-  const hiPooled = reference.pooled * (scenario.rateIs === 'peak' ? 1.15 : 1.1);
+  // The bound covers providers that really hold more than declared (the harness may read the truth).
+  const hiPooled = Math.max(reference.pooled, setup.truePooled) * (scenario.rateIs === 'peak' ? 1.15 : 1.1);
+  const hiSingle = Math.max(reference.rate, setup.trueReferenceRate) * 1.3;
   const singleStrategy = single(reference.target.key);
-  const singleRegion = await sustain(singleStrategy, TOLERANCES.strict, reference.rate * 1.3);
-  const singleRegionLoose = await sustain(singleStrategy, TOLERANCES.loose, reference.rate * 1.3);
+  const singleRegion = await sustain(singleStrategy, TOLERANCES.strict, hiSingle);
+  const singleRegionLoose = withLoose ? await sustain(singleStrategy, TOLERANCES.loose, hiSingle) : singleRegion;
   const raw: { strategy: Strategy; strict: Sustainable; loose: Sustainable }[] = [];
   for (const strategy of strategies) {
     const strict = await sustain(strategy, TOLERANCES.strict, hiPooled);
-    const loose = await sustain(strategy, TOLERANCES.loose, hiPooled);
+    const loose = withLoose ? await sustain(strategy, TOLERANCES.loose, hiPooled) : strict;
     raw.push({ strategy, strict, loose });
     options.onProgress?.(`${scenario.id} ${strategy.id}: ${(strict.quotaTpm / 1000).toFixed(1)}k quota-TPM at <=0.1% (${(strict.ratePerMin / reference.rate).toFixed(2)}x)`);
   }
@@ -146,6 +201,7 @@ export async function measureScenario(scenario: Scenario, strategies: readonly S
   return {
     scenario: scenario.id,
     title: scenario.title,
+    group: scenario.group,
     rateIs: scenario.rateIs,
     referenceTarget: reference.target.key,
     regionRatePerMin: reference.rate,

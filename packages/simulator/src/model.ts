@@ -32,7 +32,12 @@ export type RouteDecision =
    * answer: Anthropic's overloaded_error, OpenAI's 503) or 400 (the request can never be served),
    * with the `retry-after-ms` it announces, when it announces one.
    */
-  | { readonly kind: 'reject'; readonly status?: number; readonly retryAfterMs?: number };
+  | { readonly kind: 'reject'; readonly status?: number; readonly retryAfterMs?: number }
+  /**
+   * The router keeps the call and places it again itself after `waitMs` (same tried/failed sets):
+   * not a client refusal. The engine bounds it (MAX_HOLDS_PER_CALL, then a 429).
+   */
+  | { readonly kind: 'hold'; readonly waitMs: number };
 
 /**
  * After an attempt's outcome: fail the call over to another target, or give the client the
@@ -69,8 +74,11 @@ export interface World {
   readonly family: string;
   /** The family's targets in plan order. */
   readonly targets: readonly RouterTarget[];
-  /** The emulated endpoints: only the oracle may read them. */
-  readonly upstreams: ReadonlyMap<string, Upstream>;
+  /**
+   * The emulated endpoints, with the provider's hidden truth: given only to strategies that declare
+   * `readsTruth` (the oracle); every router and peer gets undefined here.
+   */
+  readonly upstreams?: ReadonlyMap<string, Upstream>;
   /** Shared store with modelled latency and staleness, when the scenario has one. */
   readonly store?: SimSharedStore;
   readonly random: Random;
@@ -82,5 +90,7 @@ export interface Strategy {
   readonly label: string;
   /** Where its documented behaviour comes from. */
   readonly source: string;
+  /** Only the oracle: it is given the emulated endpoints (the truth) in `World.upstreams`. */
+  readonly readsTruth?: boolean;
   instances(world: World, count: number): RoutingInstance[];
 }

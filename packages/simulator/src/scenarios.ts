@@ -2,12 +2,20 @@ import { compileRouterConfig, definePlan, type PlanInput, type RouterConfig } fr
 import type { ClientRetryModel } from './engine';
 import type { StoreModel } from './shared-store';
 import type { TrafficModel } from './traffic';
-import type { Degradation } from './upstream';
+import type { ProviderTruth } from './truth';
+import type { Degradation, Failure } from './upstream';
+
+/**
+ * What a scenario tests: `matched` (the providers behave as declared), `mismatch` (a hidden truth
+ * differs from the plan), `scale` (production-size quotas, many instances), `size` (large requests).
+ */
+export type ScenarioGroup = 'matched' | 'mismatch' | 'scale' | 'size';
 
 /** One benchmark situation: a family, its traffic, and how the routers run. */
 export interface Scenario {
   readonly id: string;
   readonly title: string;
+  readonly group: ScenarioGroup;
   readonly config: RouterConfig;
   readonly family: string;
   readonly traffic: TrafficModel;
@@ -18,6 +26,10 @@ export interface Scenario {
   readonly store?: StoreModel;
   readonly clientRetries?: ClientRetryModel;
   readonly degraded?: { readonly target: string } & Omit<Degradation, 'fromMs' | 'toMs'> & { readonly fromShare: number; readonly toShare: number };
+  /** How the providers really behave, by target key; absent = as declared. Only the harness and the oracle read it. */
+  readonly truth?: Readonly<Record<string, ProviderTruth>>;
+  /** Targets that answer every call with an error status in a window (ms from the run's start). */
+  readonly failing?: readonly ({ readonly target: string } & Failure)[];
   /** What the nominal rate means for this scenario. */
   readonly rateIs: 'mean' | 'peak';
 }
@@ -71,7 +83,7 @@ function compile(input: PlanInput): RouterConfig {
 /** The benchmark's scenarios. `durationMin` scales every run (the quick smoke run uses fewer minutes). */
 export function scenarios(durationMin = 120): Scenario[] {
   const example = compile(chatbotPlan());
-  const base = { config: example, family: 'chatbot', traffic: {}, durationMin, rateIs: 'mean' as const };
+  const base = { config: example, family: 'chatbot', traffic: {}, durationMin, rateIs: 'mean' as const, group: 'matched' as const };
   return [
     { ...base, id: 'seed-3x30k', title: 'Worked example: 3 x 30k TPM (Bedrock, Claude Haiku 4.5)' },
     { ...base, id: 'uneven-60-30-10k', title: 'Uneven regions: 60k / 30k / 10k TPM', config: compile(chatbotPlan([60_000, 30_000, 10_000])) },

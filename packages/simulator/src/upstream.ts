@@ -1,6 +1,7 @@
 import type { LimitKind, RouterTarget, Usage } from '@headroom/plan';
-import { TargetQuota, type ManualClock, type QuotaSnapshot, type QuotaTicket } from '@headroom/emulator';
+import { TargetQuota, type ManualClock, type QuotaOptions, type QuotaSnapshot, type QuotaTicket } from '@headroom/emulator';
 import type { HeaderBag } from '@headroom/router-lambda';
+import { providerInputTokens, trueLimits, type ProviderTruth } from './truth';
 
 /** A window in which a target's real capacity is lower than declared (e.g. a dynamic shared quota shrinking). */
 export interface Degradation {
@@ -71,19 +72,29 @@ export type Admission =
   | { readonly admitted: false; readonly errorStatus: number };
 
 /**
- * One emulated regional endpoint: the emulator package's TargetQuota (the providers' cost models)
- * on the simulation's manual clock, optionally degraded for a window.
+ * One emulated regional endpoint: the emulator package's TargetQuota (the providers' cost models
+ * and refill algorithms) on the simulation's manual clock, built from the provider's truth (true
+ * limits, burst, refill, token counting, latency), optionally degraded or failing for a window.
+ * Only the engine and the oracle read it; routers get the declared plan.
  */
 export class Upstream {
   readonly normal: TargetQuota;
   private readonly degradedQuota?: TargetQuota;
+  /** Extra round trip per attempt (ms). */
+  readonly rttMs: number;
+  /** Multiplies the time to first token. */
+  readonly ttftFactor: number;
 
-  constructor(readonly target: RouterTarget, private readonly clock: ManualClock, private readonly degradation?: Degradation, private readonly failure?: Failure) {
-    this.normal = new TargetQuota(target.key, target.limits, target.cost, clock);
+  constructor(readonly target: RouterTarget, private readonly clock: ManualClock, private readonly degradation?: Degradation, private readonly failure?: Failure, readonly truth?: ProviderTruth) {
+    const limits = trueLimits(target.limits, truth);
+    const options: QuotaOptions = { ...(truth?.burstMs !== undefined ? { burstMs: truth.burstMs } : {}), ...(truth?.refill ? { refill: truth.refill } : {}) };
+    this.normal = new TargetQuota(target.key, limits, target.cost, clock, options);
     if (degradation) {
-      const limits = Object.fromEntries(Object.entries(target.limits).map(([k, v]) => [k, Math.max(1, (v ?? 0) * degradation.factor)]));
-      this.degradedQuota = new TargetQuota(`${target.key} (degraded)`, limits, target.cost, clock);
+      const degraded = Object.fromEntries(Object.entries(limits).map(([k, v]) => [k, Math.max(1, (v ?? 0) * degradation.factor)]));
+      this.degradedQuota = new TargetQuota(`${target.key} (degraded)`, degraded, target.cost, clock, options);
     }
+    this.rttMs = truth?.rttMs ?? 0;
+    this.ttftFactor = truth?.ttftFactor ?? 1;
   }
 
   /** The quota in force now (perfect knowledge: only the oracle and the engine read it). */
@@ -92,20 +103,41 @@ export class Upstream {
     return d && this.degradedQuota && now >= d.fromMs && now < d.toMs ? this.degradedQuota : this.normal;
   }
 
+  /** Whether the endpoint answers every call with an error status now. */
+  failingNow(now = this.clock.now()): boolean {
+    const f = this.failure;
+    return f !== undefined && now >= f.fromMs && now < f.toMs;
+  }
+
+  /** The request as the provider counts it (its own tokenizer). */
+  counted<R extends { inputTokens: number }>(request: R): R {
+    const inputTokens = providerInputTokens(request.inputTokens, this.truth);
+    return inputTokens === request.inputTokens ? request : { ...request, inputTokens };
+  }
+
+  /** Whether `admit` would admit the request now, without charging (for the oracle). */
+  canAdmit(request: { inputTokens: number; maxTokens: number }): boolean {
+    return !this.failingNow() && this.quota().canAdmit(this.counted(request));
+  }
+
   admit(request: { inputTokens: number; maxTokens: number }): Admission {
     const now = this.clock.now();
     const f = this.failure;
     if (f && now >= f.fromMs && now < f.toMs) return { admitted: false, errorStatus: f.status };
     const quota = this.quota();
-    const decision = quota.tryAdmit(request);
+    const decision = quota.tryAdmit(this.counted(request));
     if (decision.admitted) return { admitted: true, ticket: decision.ticket, quota };
     const retryAfterMs = Number.isFinite(decision.retryAfterMs) ? decision.retryAfterMs : 60_000;
     return { admitted: false, retryAfterMs, headers: synthesizeHeaders(this.target.rateLimitHeaders, quota.snapshot(), this.clock.now(), retryAfterMs) };
   }
 
-  /** Settle at the end of the response; returns the headers the response carries. */
-  settle(quota: TargetQuota, ticket: QuotaTicket, usage: Usage): HeaderBag {
-    quota.settle(ticket, usage);
-    return synthesizeHeaders(this.target.rateLimitHeaders, quota.snapshot(), this.clock.now());
+  /**
+   * Settle at the end of the response with the request's real usage. The provider charges and
+   * reports the prompt with its own count; returns the headers and the usage the response carries.
+   */
+  settle(quota: TargetQuota, ticket: QuotaTicket, usage: Usage): { readonly headers: HeaderBag; readonly usage: Usage } {
+    const reported = this.counted(usage);
+    quota.settle(ticket, reported);
+    return { headers: synthesizeHeaders(this.target.rateLimitHeaders, quota.snapshot(), this.clock.now()), usage: reported };
   }
 }
