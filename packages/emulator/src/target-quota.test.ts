@@ -69,4 +69,58 @@ describe('TargetQuota', () => {
   it('refuses to build a quota without an rpm limit', () => {
     expect(() => new TargetQuota('fam/t', { tpm: 5 }, azure, new ManualClock())).toThrow(/fam\/t: no rpm limit/);
   });
+
+  it('defaults to today\'s 60 s token bucket: a minute of quota at once, then limit/60 per second', () => {
+    const clock = new ManualClock(0);
+    const quota = new TargetQuota('t', { rpm: 1000, tpm: 6000 }, azure, clock);
+    expect(quota.tryAdmit({ inputTokens: 5000, maxTokens: 1000 }).admitted).toBe(true);
+    clock.advance(1_000);
+    expect(quota.snapshot().tpm?.remaining).toBe(100);
+  });
+
+  it('with a 30 s burst admits half the minute\'s tokens at once and refuses a request above that forever', () => {
+    const clock = new ManualClock(0);
+    const quota = new TargetQuota('t', { rpm: 1000, tpm: 6000 }, azure, clock, { burstMs: 30_000 });
+    expect(quota.tryAdmit({ inputTokens: 2000, maxTokens: 1001 })).toMatchObject({ admitted: false, limitedBy: 'tpm', retryAfterMs: Infinity });
+    expect(quota.tryAdmit({ inputTokens: 2000, maxTokens: 1000 }).admitted).toBe(true);
+    expect(quota.tryAdmit({ inputTokens: 1, maxTokens: 0 })).toMatchObject({ admitted: false, retryAfterMs: 10 });
+  });
+
+  it('with a fixed window admits the limit at 0:59 and again at 1:00; a sliding window refuses the second', () => {
+    const fixedClock = new ManualClock(59_000);
+    const slidingClock = new ManualClock(59_000);
+    const fixed = new TargetQuota('t', { rpm: 1000, tpm: 6000 }, azure, fixedClock, { refill: 'fixed-window' });
+    const sliding = new TargetQuota('t', { rpm: 1000, tpm: 6000 }, azure, slidingClock, { refill: 'sliding-window' });
+    for (const quota of [fixed, sliding]) expect(quota.tryAdmit({ inputTokens: 5000, maxTokens: 1000 }).admitted).toBe(true);
+    fixedClock.advance(1_000);
+    slidingClock.advance(1_000);
+    expect(fixed.tryAdmit({ inputTokens: 5000, maxTokens: 1000 }).admitted).toBe(true);
+    expect(sliding.tryAdmit({ inputTokens: 5000, maxTokens: 1000 })).toMatchObject({ admitted: false, limitedBy: 'tpm', retryAfterMs: 59_000 });
+  });
+
+  it('settles a Bedrock reservation against the charge a window remembers', () => {
+    const clock = new ManualClock(0);
+    const quota = new TargetQuota('t', { rpm: 100, tpm: 1000 }, bedrock, clock, { refill: 'sliding-window' });
+    const decision = quota.tryAdmit({ inputTokens: 100, maxTokens: 500 });
+    if (!decision.admitted) throw new Error('expected admission');
+    clock.advance(10_000);
+    // Settled 100 + 20 x 5 = 200: 400 of the 600 reserved come back.
+    quota.settle(decision.ticket, { inputTokens: 100, outputTokens: 20 });
+    expect(quota.snapshot().tpm?.remaining).toBe(800);
+    clock.advance(50_000);
+    expect(quota.snapshot().tpm?.remaining).toBe(1000);
+  });
+
+  it('canAdmit answers as tryAdmit would, without charging', () => {
+    const clock = new ManualClock(0);
+    for (const refill of ['token-bucket', 'fixed-window', 'sliding-window'] as const) {
+      const quota = new TargetQuota('t', { rpm: 2, tpm: 1000 }, azure, clock, { refill });
+      expect(quota.canAdmit({ inputTokens: 100, maxTokens: 400 })).toBe(true);
+      expect(quota.canAdmit({ inputTokens: 100, maxTokens: 400 })).toBe(true);
+      expect(quota.snapshot().tpm?.remaining).toBe(1000);
+      quota.tryAdmit({ inputTokens: 100, maxTokens: 400 });
+      quota.tryAdmit({ inputTokens: 100, maxTokens: 400 });
+      expect(quota.canAdmit({ inputTokens: 1, maxTokens: 0 })).toBe(false);
+    }
+  });
 });

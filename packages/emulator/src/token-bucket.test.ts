@@ -29,3 +29,35 @@ describe('TokenBucket', () => {
     expect(() => new TokenBucket(0, 0)).toThrow(/received 0/);
   });
 });
+
+describe('TokenBucket with a burst shorter than a minute', () => {
+  // 600 per minute = 10 per second; a 30 s burst holds 30 s x 10/s = 300, half the minute's limit.
+  it('admits at most half a minute of tokens at once with a 30 s burst, and still refills at the minute rate', () => {
+    const bucket = new TokenBucket(600, 0, 30_000);
+    expect(bucket.capacity).toBe(300);
+    expect(bucket.remaining(0)).toBe(300);
+    expect(bucket.msUntilAvailable(301, 0)).toBe(Infinity);
+    bucket.take(300, 0);
+    expect(bucket.remaining(1_000)).toBe(10);
+    expect(bucket.remaining(10_000)).toBe(100);
+    // Full again after 30 s, and it never holds more than 300 however long it rests.
+    expect(bucket.msUntilFull(0)).toBe(30_000);
+    expect(bucket.remaining(600_000)).toBe(300);
+  });
+
+  it('over a minute of steady demand admits the minute limit plus one burst, not two minutes', () => {
+    // Take everything available every second for 60 s: 300 at t=0, then 10 per second = 300 + 60 x 10.
+    const bucket = new TokenBucket(600, 0, 30_000);
+    let admitted = 0;
+    for (let t = 0; t <= 60_000; t += 1_000) {
+      const available = bucket.remaining(t);
+      bucket.take(available, t);
+      admitted += available;
+    }
+    expect(admitted).toBe(300 + 60 * 10);
+  });
+
+  it('rejects a non-positive burst', () => {
+    expect(() => new TokenBucket(60, 0, 0)).toThrow(/burst/);
+  });
+});

@@ -10,9 +10,11 @@ import type { RefillAlgorithm } from '@headroom/emulator';
  * - Anthropic: "we use the token bucket algorithm ... your capacity is continuously replenished up
  *   to your maximum limit, rather than being reset at fixed intervals"
  *   (https://docs.anthropic.com/en/api/rate-limits).
- * - Azure OpenAI: "RPM is evaluated over small periods of time (for example 1 or 10 seconds)", and
- *   TPM is estimated at admission from the prompt and max_tokens
- *   (https://learn.microsoft.com/azure/ai-services/openai/how-to/quota, "Understanding rate limits").
+ * - Azure OpenAI: "The rate limit expects that requests be evenly distributed over a one-minute
+ *   period ... Azure OpenAI evaluates the rate of incoming requests over a small period of time,
+ *   typically 1 or 10 seconds", and TPM is estimated at admission from the prompt and max_tokens
+ *   (https://learn.microsoft.com/azure/ai-services/openai/how-to/quota, "Understanding rate
+ *   limits"): FixedWindowCounter with windowMs 1 000 or 10 000.
  * - Amazon Bedrock: tokens per minute are a bucket that refills continuously; output tokens of
  *   Claude 3.7+ burn 5x against it, and max_tokens is reserved at the start
  *   (https://docs.aws.amazon.com/bedrock/latest/userguide/quotas-token-burndown.html). Its burst
