@@ -1,0 +1,216 @@
+/**
+ * The shape of BENCHMARKS.json and how its rows and curves are computed from per-seed results.
+ * Pure: no I/O, no clock. One (scenario, seed) unit is measured in a worker (pool.ts); this file
+ * folds the units into one row per (scenario, strategy) and one curve point per (scenario,
+ * strategy, load multiple).
+ */
+import { pairedTTest, summarize } from './stats';
+
+export type ScenarioGroup = 'matched' | 'mismatch' | 'scale' | 'size';
+
+/** One strategy's numbers on one (scenario, seed), at its strict (<= 0.1% client refusals) sustainable rate. */
+export interface SeedStrategyResult {
+  readonly strategy: string;
+  readonly label: string;
+  readonly source: string;
+  /** Sustainable rate / the reference region's DECLARED rate. */
+  readonly multiplier: number;
+  /** The same at <= 1%; null when the loose bisection was skipped for this group. */
+  readonly multiplierLoose: number | null;
+  /** Sustainable rate / the truth-knowing oracle's; null when the oracle was not run. */
+  readonly efficiency: number | null;
+  readonly quotaTpm: number;
+  /** Failed logical requests / logical requests (after every client retry). */
+  readonly failureRate: number;
+  readonly tokenWeightedFailureRate: number;
+  readonly largestFailureRate: number;
+  /** Client 429s / client calls. */
+  readonly client429Rate: number;
+  /** (Client 429s + outage answers) / client calls: the criterion bisected on. */
+  readonly clientRefusedRate: number;
+  /** Upstream 429s / client calls (the issue's "of calls"; retries and failovers can push it above 1 attempt's rate). */
+  readonly upstream429PerCall: number;
+  /** Upstream 429s / upstream attempts. */
+  readonly upstream429PerAttempt: number;
+  readonly retryAmplification: number;
+  readonly addedLatencyP50Ms: number;
+  readonly addedLatencyP99Ms: number;
+  readonly holds: number;
+}
+
+/** The numbers a fixed-load curve point carries, from one run at a fixed multiple of the declared reference rate. */
+export const CURVE_METRICS = ['clientRefusedRate', 'client429Rate', 'failureRate', 'tokenWeightedFailureRate', 'largestFailureRate', 'upstream429Rate'] as const;
+export type CurveMetric = (typeof CURVE_METRICS)[number];
+
+export interface SeedCurvePoint {
+  readonly strategy: string;
+  readonly multiple: number;
+  /** upstream429Rate here is per client call, like the rows'. */
+  readonly metrics: Readonly<Record<CurveMetric, number>>;
+}
+
+/** Everything one worker returns for one (scenario, seed). Deterministic: no timings. */
+export interface UnitResult {
+  readonly scenario: string;
+  readonly title: string;
+  readonly group: ScenarioGroup;
+  readonly seed: number;
+  readonly durationMin: number;
+  readonly referenceTarget: string;
+  readonly regionQuotaTpm: number;
+  /** The reference region called directly, alone, at <= 0.1%, as a multiple of its declared rate. */
+  readonly singleRegionMultiplier: number;
+  readonly strategies: readonly SeedStrategyResult[];
+  readonly curves: readonly SeedCurvePoint[];
+}
+
+/** One row of BENCHMARKS.json: the issue's fields, plus group, label, source and the multiplier's range. */
+export interface BenchRow {
+  readonly scenario: string;
+  readonly strategy: string;
+  readonly seeds: number;
+  readonly multiplierMean: number;
+  /** Half-width of the 95% t interval of the mean over seeds; null for one seed. */
+  readonly multiplierCi95: number | null;
+  readonly efficiencyMean: number | null;
+  /**
+   * Two-sided paired t-test (paired by seed) of the multiplier. Headroom's row: against the best
+   * peer (the peer with the highest mean in this scenario). A peer's row: that peer against Headroom.
+   * null for the oracle, for fewer than 2 seeds, or when the other side was not run.
+   */
+  readonly pVsBestPeer: number | null;
+  /** Mean over seeds of failed logical requests / logical requests, at the strict sustainable rate. */
+  readonly clientFailureRate: number;
+  readonly tokenWeightedFailureRate: number;
+  readonly largestFailureRate: number;
+  /** Mean over seeds of upstream 429s / client calls, at the strict sustainable rate. */
+  readonly upstream429Rate: number;
+  readonly group: ScenarioGroup;
+  readonly label: string;
+  readonly source: string;
+  readonly multiplierMin: number;
+  readonly multiplierMax: number;
+}
+
+export interface MeanCi {
+  readonly mean: number;
+  readonly ci95: number | null;
+}
+
+export interface CurveRow {
+  readonly scenario: string;
+  readonly group: ScenarioGroup;
+  readonly strategy: string;
+  readonly multiple: number;
+  readonly seeds: number;
+  readonly metrics: Readonly<Record<CurveMetric, MeanCi>>;
+}
+
+export interface ScenarioInfo {
+  readonly id: string;
+  readonly title: string;
+  readonly group: ScenarioGroup;
+  readonly durationMin: number;
+  readonly referenceTarget: string;
+  readonly regionQuotaTpm: number;
+  readonly singleRegionMultiplierMean: number;
+}
+
+export const HEADROOM_ID = 'headroom';
+export const ORACLE_ID = 'oracle';
+
+function meanOf(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+function byScenario(units: readonly UnitResult[]): Map<string, UnitResult[]> {
+  const out = new Map<string, UnitResult[]>();
+  for (const unit of units) out.set(unit.scenario, [...(out.get(unit.scenario) ?? []), unit]);
+  for (const list of out.values()) list.sort((a, b) => a.seed - b.seed);
+  return out;
+}
+
+/** Per strategy, its results on every seed of this scenario, in seed order (a strategy missing on any seed is dropped). */
+function perStrategy(units: readonly UnitResult[]): Map<string, SeedStrategyResult[]> {
+  const out = new Map<string, SeedStrategyResult[]>();
+  for (const s of units[0]?.strategies ?? []) {
+    const all = units.map((u) => u.strategies.find((x) => x.strategy === s.strategy));
+    if (all.every((x) => x !== undefined)) out.set(s.strategy, all as SeedStrategyResult[]);
+  }
+  return out;
+}
+
+/** The peer with the highest mean multiplier on this scenario (ties: the first in run order). */
+export function bestPeerOf(rows: readonly Pick<BenchRow, 'strategy' | 'multiplierMean'>[], isPeer: (id: string) => boolean): string | undefined {
+  let best: Pick<BenchRow, 'strategy' | 'multiplierMean'> | undefined;
+  for (const row of rows) if (isPeer(row.strategy) && (!best || row.multiplierMean > best.multiplierMean)) best = row;
+  return best?.strategy;
+}
+
+/** One row per (scenario, strategy), scenarios and strategies in run order. */
+export function summarizeRows(units: readonly UnitResult[], isPeer: (id: string) => boolean): BenchRow[] {
+  const rows: BenchRow[] = [];
+  for (const [scenario, list] of byScenario(units)) {
+    const strategies = perStrategy(list);
+    const base = [...strategies].map(([strategy, results]) => ({ strategy, results, multiplier: summarize(results.map((r) => r.multiplier)) }));
+    const best = bestPeerOf(base.map((b) => ({ strategy: b.strategy, multiplierMean: b.multiplier.mean })), isPeer);
+    const headroom = strategies.get(HEADROOM_ID);
+    const multipliers = (id: string | undefined) => (id ? strategies.get(id)?.map((r) => r.multiplier) : undefined);
+    for (const { strategy, results, multiplier } of base) {
+      const other = strategy === HEADROOM_ID ? multipliers(best) : isPeer(strategy) && headroom ? multipliers(HEADROOM_ID) : undefined;
+      const test = other ? pairedTTest(results.map((r) => r.multiplier), other) : null;
+      const efficiencies = results.map((r) => r.efficiency);
+      const first = results[0]!;
+      rows.push({
+        scenario,
+        strategy,
+        seeds: results.length,
+        multiplierMean: multiplier.mean,
+        multiplierCi95: multiplier.ci95,
+        efficiencyMean: efficiencies.every((e): e is number => e !== null) ? meanOf(efficiencies) : null,
+        pVsBestPeer: test ? test.p : null,
+        clientFailureRate: meanOf(results.map((r) => r.failureRate)),
+        tokenWeightedFailureRate: meanOf(results.map((r) => r.tokenWeightedFailureRate)),
+        largestFailureRate: meanOf(results.map((r) => r.largestFailureRate)),
+        upstream429Rate: meanOf(results.map((r) => r.upstream429PerCall)),
+        group: list[0]!.group,
+        label: first.label,
+        source: first.source,
+        multiplierMin: multiplier.min,
+        multiplierMax: multiplier.max,
+      });
+    }
+  }
+  return rows;
+}
+
+/** One point per (scenario, strategy, multiple): every curve metric's mean and 95% interval over seeds. */
+export function summarizeCurves(units: readonly UnitResult[]): CurveRow[] {
+  const out: CurveRow[] = [];
+  for (const [scenario, list] of byScenario(units)) {
+    const keys = (list[0]?.curves ?? []).map((c) => [c.strategy, c.multiple] as const);
+    for (const [strategy, multiple] of keys) {
+      const points = list.map((u) => u.curves.find((c) => c.strategy === strategy && c.multiple === multiple));
+      if (!points.every((p) => p !== undefined)) continue;
+      const metrics = Object.fromEntries(CURVE_METRICS.map((m) => {
+        const s = summarize(points.map((p) => p!.metrics[m]));
+        return [m, { mean: s.mean, ci95: s.ci95 }];
+      })) as Record<CurveMetric, MeanCi>;
+      out.push({ scenario, group: list[0]!.group, strategy, multiple, seeds: points.length, metrics });
+    }
+  }
+  return out;
+}
+
+/** Scenario metadata for the rendered tables, in run order. */
+export function scenarioInfos(units: readonly UnitResult[]): ScenarioInfo[] {
+  return [...byScenario(units)].map(([id, list]) => ({
+    id,
+    title: list[0]!.title,
+    group: list[0]!.group,
+    durationMin: list[0]!.durationMin,
+    referenceTarget: list[0]!.referenceTarget,
+    regionQuotaTpm: list[0]!.regionQuotaTpm,
+    singleRegionMultiplierMean: meanOf(list.map((u) => u.singleRegionMultiplier)),
+  }));
+}
