@@ -1,8 +1,9 @@
 import type { Strategy } from '../model';
 import { headroomStrategy } from './headroom';
-import { liteLlmStrategy } from './litellm';
+import { liteLlmRecommendedStrategy, liteLlmStrategy } from './litellm';
 import { oracleStrategy } from './oracle';
 import { portkeyNestedFallbackStrategy } from './portkey';
+import { roundRobinEjectionStrategy } from './round-robin';
 import { fixedPrimaryStrategy, portkeyStrategy, roundRobinStrategy } from './stateless';
 
 /**
@@ -29,5 +30,15 @@ export function isPeer(id: string): id is PeerId {
 
 /** Every strategy the benchmark compares: Headroom first, then the peers (bare and recommended), the oracle last. */
 export function allStrategies(): Strategy[] {
-  return [headroomStrategy(), fixedPrimaryStrategy, roundRobinStrategy, portkeyStrategy, portkeyNestedFallbackStrategy, liteLlmStrategy(), oracleStrategy];
+  return [
+    headroomStrategy(),
+    fixedPrimaryStrategy,
+    roundRobinStrategy,
+    roundRobinEjectionStrategy(),
+    portkeyStrategy,
+    portkeyNestedFallbackStrategy,
+    liteLlmStrategy(),
+    liteLlmRecommendedStrategy(),
+    oracleStrategy,
+  ];
 }
