@@ -86,7 +86,7 @@ describe('Portkey configs', () => {
   it('a fallback without on_status_codes moves on after any non-2xx and stops at the first 2xx (fallbacks docs: "By default, fallback triggers on any non-2xx")', () => {
     const chain = { strategy: { mode: 'fallback' as const }, targets: [{ provider: 'a' }, { provider: 'b' }, { provider: 'c' }] };
     const steps = walkPortkeyConfig(chain, new Random(1));
-    const seen: string[] = [steps.next().value.provider as string];
+    const seen: string[] = [(steps.next().value as PortkeyLeaf).provider];
     let step = steps.next(500);
     while (!step.done) { seen.push((step.value as PortkeyLeaf).provider); step = steps.next(seen.length === 2 ? 200 : 429); }
     expect(seen).toEqual(['a', 'b']);
@@ -130,7 +130,7 @@ describe('Portkey loadbalance + nested fallback, simulated', () => {
 describe('round robin with nginx max_fails / fail_timeout', () => {
   const azure = worldOf(azurePlan());
   const [a, b, c] = azure.targets.map((t) => t.key) as [string, string, string];
-  const firstOf = (rr: RoundRobinEjection, now: number) => sent(rr.route(request('gpt'), now, new Set(), [])).target;
+  const firstOf = (rr: RoundRobinEjection, now: number) => sent(rr.route(request('gpt'), now, new Set())).target;
 
   it('defaults max_fails=1, fail_timeout=10s: one 429 takes the server out for 10 s, then it is tried again', () => {
     const rr = new RoundRobinEjection(azure, new Random(3));
@@ -145,7 +145,7 @@ describe('round robin with nginx max_fails / fail_timeout', () => {
 
   it('max_fails=3: two failures keep the server in, the third takes it out', () => {
     const rr = new RoundRobinEjection(azure, new Random(3), { maxFails: 3 });
-    const failOn = (target: string, at: number) => { const d = sent(rr.route(request('gpt'), at, new Set(), [])); return d.target === target ? rr.report(d.handle, throttled, at) : rr.report(d.handle, ok, at); };
+    const failOn = (target: string, at: number) => { const d = sent(rr.route(request('gpt'), at, new Set())); return d.target === target ? rr.report(d.handle, throttled, at) : rr.report(d.handle, ok, at); };
     let failures = 0;
     for (let t = 0; failures < 2; t++) if (failOn(a, t).kind === 'failover') failures++;
     expect(rr.ejected(a, 100)).toBe(false);
