@@ -43,7 +43,7 @@ const ACCOUNTS = {
 const HAIKU = 'anthropic.claude-haiku-4-5-20251001-v1:0';
 
 /** The worked example's chatbot: Bedrock us-east-1 (us), eu-west-1 (eu), ap-southeast-1 (global profile), TPM each as given. */
-export function chatbotPlan(tpm: readonly [number, number, number] = [30_000, 30_000, 30_000], pins: readonly ('eu')[] = []): PlanInput {
+export function chatbotPlan(tpm: readonly [number, number, number] = [30_000, 30_000, 30_000], pins: readonly ('eu')[] = [], rpm = 1000): PlanInput {
   return {
     version: 1,
     name: 'bench-chatbot',
@@ -54,9 +54,9 @@ export function chatbotPlan(tpm: readonly [number, number, number] = [30_000, 30
         aliases: ['chatbot'],
         ...(pins.length > 0 ? { pins: [...pins] } : {}),
         targets: {
-          'bedrock-us-east-1': { provider: 'bedrock', region: 'us-east-1', model: HAIKU, profile: 'us', limits: { rpm: 1000, tpm: tpm[0] } },
-          'bedrock-eu-west-1': { provider: 'bedrock', region: 'eu-west-1', model: HAIKU, profile: 'eu', limits: { rpm: 1000, tpm: tpm[1] } },
-          'bedrock-ap-southeast-1': { provider: 'bedrock', region: 'ap-southeast-1', model: HAIKU, profile: 'global', limits: { rpm: 1000, tpm: tpm[2] } },
+          'bedrock-us-east-1': { provider: 'bedrock', region: 'us-east-1', model: HAIKU, profile: 'us', limits: { rpm, tpm: tpm[0] } },
+          'bedrock-eu-west-1': { provider: 'bedrock', region: 'eu-west-1', model: HAIKU, profile: 'eu', limits: { rpm, tpm: tpm[1] } },
+          'bedrock-ap-southeast-1': { provider: 'bedrock', region: 'ap-southeast-1', model: HAIKU, profile: 'global', limits: { rpm, tpm: tpm[2] } },
         },
       },
     },
@@ -94,5 +94,71 @@ export function scenarios(durationMin = 120): Scenario[] {
     { ...base, id: 'retry-storm', title: 'Retry storm: clients retry every 429 up to 3 times', clientRetries: { attempts: 3, baseBackoffMs: 1000 } },
     { ...base, id: 'stale-100', title: '100 router instances, shared store seen 1 s late', instances: 100, store: { readLatencyMs: 4, visibilityLagMs: 1000 } },
     { ...base, id: 'azure-max-tokens', title: 'Azure OpenAI 3 x 30k TPM, prompt + max_tokens (2048) accounting', config: compile(azurePlan()), family: 'gpt', traffic: { maxTokens: 2048 } },
+    ...mismatchScenarios(durationMin),
+    ...scaleScenarios(durationMin),
+    ...sizeScenarios(durationMin),
+  ];
+}
+
+const US = 'chatbot/bedrock-us-east-1';
+const EU = 'chatbot/bedrock-eu-west-1';
+const AP = 'chatbot/bedrock-ap-southeast-1';
+const CHATBOT_TARGETS = [US, EU, AP] as const;
+
+/** The same truth on every chatbot region. */
+function everywhere(truth: ProviderTruth): Record<string, ProviderTruth> {
+  return Object.fromEntries(CHATBOT_TARGETS.map((key) => [key, truth]));
+}
+
+/**
+ * The worked example's plan (3 x 30k TPM declared) on providers that do not behave as declared.
+ * The plan is what a user would write; the truth is hidden from every router and peer.
+ */
+function mismatchScenarios(durationMin: number): Scenario[] {
+  const base = { config: compile(chatbotPlan()), family: 'chatbot', traffic: {}, durationMin, rateIs: 'mean' as const, group: 'mismatch' as const };
+  const darkFromMs = Math.max(0, durationMin / 2 - 5) * 60_000;
+  return [
+    { ...base, id: 'truth-us-east-half', title: 'us-east-1 really has half the quota the plan declares', truth: { [US]: { quotaFactor: 0.5 } } },
+    { ...base, id: 'truth-above-declared', title: 'eu-west-1 really has 140% of the quota the plan declares', truth: { [EU]: { quotaFactor: 1.4 } } },
+    { ...base, id: 'truth-burst-30s', title: 'Every region bursts only 30 s of quota at once (Bedrock-like), not a full minute', truth: everywhere({ burstMs: 30_000 }) },
+    { ...base, id: 'truth-fixed-window', title: 'Every region counts quota per clock minute, reset on the minute (fixed window)', truth: everywhere({ refill: 'fixed-window' }) },
+    { ...base, id: 'truth-sliding-window', title: 'Every region counts the quota used in the last 60 s (sliding window)', truth: everywhere({ refill: 'sliding-window' }) },
+    { ...base, id: 'truth-tokenizer', title: 'Every provider counts prompts 1.2x what the router estimates', truth: everywhere({ tokenizerRatio: 1.2 }) },
+    { ...base, id: 'truth-latency', title: 'ap-southeast-1 is far: +250 ms per attempt and twice the time to first token', truth: { [AP]: { rttMs: 250, ttftFactor: 2 } } },
+    {
+      ...base, id: 'truth-mixed', title: 'us-east-1 has half its quota, eu-west-1 counts per clock minute, prompts count 1.1x everywhere',
+      truth: { [US]: { quotaFactor: 0.5, tokenizerRatio: 1.1 }, [EU]: { refill: 'fixed-window', tokenizerRatio: 1.1 }, [AP]: { tokenizerRatio: 1.1 } },
+    },
+    {
+      ...base, id: 'region-dark', title: 'us-east-1 answers 503 to every call for the middle 10 minutes',
+      failing: [{ target: US, fromMs: darkFromMs, toMs: darkFromMs + 10 * 60_000, status: 503 }],
+    },
+  ];
+}
+
+/** Production-size quotas and many router instances: where the differences shrink or grow. */
+function scaleScenarios(durationMin: number): Scenario[] {
+  return [
+    {
+      id: 'production-3x900k', title: 'Production size: 3 x 900k TPM (RPM 4,000: tokens bind), 12 virtual minutes',
+      // ~1,000 requests a minute: 12 minutes (7 measured) keep a Headroom run near half a second of CPU.
+      config: compile(chatbotPlan([900_000, 900_000, 900_000], [], 4_000)), family: 'chatbot', traffic: {}, durationMin: Math.min(durationMin, 12), rateIs: 'mean', group: 'scale',
+    },
+    {
+      id: 'stale-1000', title: '1,000 router instances, shared store seen 1 s late', config: compile(chatbotPlan()), family: 'chatbot', traffic: {}, durationMin, rateIs: 'mean', group: 'scale',
+      instances: 1000, store: { readLatencyMs: 4, visibilityLagMs: 1000 },
+    },
+  ];
+}
+
+/** Large requests: who gets the 429s when 2% of prompts are 60k-100k tokens. */
+function sizeScenarios(durationMin: number): Scenario[] {
+  return [
+    {
+      id: 'long-prompts-2pct', title: '2% of prompts are 60k-100k tokens (3 x 400k TPM, so the largest fits every region), 40 virtual minutes',
+      // ~280 requests a minute: 40 minutes keep a run near half a second of CPU, with ~500 requests in the top 5%.
+      config: compile(chatbotPlan([400_000, 400_000, 400_000])), family: 'chatbot', durationMin: Math.min(durationMin, 40), rateIs: 'mean', group: 'size',
+      traffic: { long: { share: 0.02, minTokens: 60_000, maxTokens: 100_000 } },
+    },
   ];
 }

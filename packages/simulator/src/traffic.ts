@@ -23,7 +23,15 @@ export interface TrafficModel {
   readonly pinned?: { readonly share: number; readonly geo: Geo };
   /** @default constant */
   readonly shape?: Shape;
+  /**
+   * A share of requests with long prompts, uniform in [minTokens, maxTokens] (the ordinary prompts'
+   * 16k cap does not apply to them). Absent: no draw is made, so other streams are unchanged.
+   */
+  readonly long?: { readonly share: number; readonly minTokens: number; readonly maxTokens: number };
 }
+
+/** Ordinary prompts are capped here (a lognormal tail beyond it is not a chatbot's prompt). */
+export const ORDINARY_PROMPT_CAP = 16_000;
 
 export function shapeAt(shape: Shape, tMs: number, durationMs: number): number {
   switch (shape.kind) {
@@ -74,9 +82,10 @@ export class TrafficStream {
     while (this.u <= limit) {
       this.u += r.exponential(1);
       const maxTokens = m.maxTokens ?? 1024;
-      const inputTokens = Math.max(1, Math.min(16_000, Math.round(r.lognormal(m.promptMedian ?? 800, m.promptSigma ?? 0.8))));
+      let inputTokens = Math.max(1, Math.min(ORDINARY_PROMPT_CAP, Math.round(r.lognormal(m.promptMedian ?? 800, m.promptSigma ?? 0.8))));
       const outputTokens = Math.max(1, Math.min(maxTokens, Math.round(r.lognormal(m.outputMedian ?? 250, m.outputSigma ?? 0.6))));
       const pinned = m.pinned && r.uniform() < m.pinned.share ? m.pinned.geo : undefined;
+      if (m.long && r.uniform() < m.long.share) inputTokens = Math.round(m.long.minTokens + r.uniform() * (m.long.maxTokens - m.long.minTokens));
       this.base.push({ u: this.u, request: { inputTokens, maxTokens, outputTokens, ...(pinned ? { residency: pinned } : {}) } });
     }
   }
