@@ -5,6 +5,7 @@
  * strategy, load multiple).
  */
 import { pairedTTest, summarize } from './stats';
+import type { TargetResult } from './targets';
 
 export type ScenarioGroup = 'matched' | 'mismatch' | 'scale' | 'size';
 
@@ -213,4 +214,55 @@ export function scenarioInfos(units: readonly UnitResult[]): ScenarioInfo[] {
     regionQuotaTpm: list[0]!.regionQuotaTpm,
     singleRegionMultiplierMean: meanOf(list.map((u) => u.singleRegionMultiplier)),
   }));
+}
+
+/** A real-process row as BENCHMARKS.json keeps it (bench/real-process.ts RealRow). */
+export interface RealRowJson {
+  readonly system: string;
+  readonly offered: number;
+  readonly ok: number;
+  readonly client429: number;
+  readonly otherErrors: number;
+  readonly goodputTpm: number;
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+  readonly addedP50Ms: number;
+  readonly addedP99Ms: number;
+}
+
+export interface RouterNumbers {
+  readonly throughput: { readonly perSecond: number; readonly nsPerDecision: number; readonly iterations: number };
+  readonly bundle: { readonly bytes: number; readonly topPackages: readonly { readonly name: string; readonly bytes: number }[] };
+  readonly cold: { readonly requireMs: number; readonly firstRequestMs: number; readonly initMs: number; readonly runs: number };
+}
+
+/** BENCHMARKS.json. */
+export interface BenchmarkJson {
+  readonly generatedAt: string;
+  /** `git rev-parse HEAD`, with "+dirty" when the working tree had uncommitted changes. */
+  readonly commit: string;
+  /** The command that reproduces this file. */
+  readonly command: string;
+  readonly machine: string;
+  readonly mode: 'quick' | 'full';
+  /** Seeds per (scenario, strategy): 1..seeds. */
+  readonly seeds: number;
+  /** Virtual minutes per run (a scenario may set its own: see `scenarios`). */
+  readonly durationMin: number;
+  /** Bisection steps per sustainable rate. */
+  readonly bisectionSteps: number;
+  /** Load multiples of the reference region's declared rate for the fixed-load curves. */
+  readonly curveMultiples: readonly number[];
+  /** Strategy filter (--strategies), empty = all. */
+  readonly strategyFilter: readonly string[];
+  /** Strategy ids counted as peers (strategies/all.ts isPeer). */
+  readonly peers: readonly string[];
+  /** Wall-clock seconds the run took (not a result: the machine's, for planning). */
+  readonly seconds: number;
+  readonly scenarios: readonly ScenarioInfo[];
+  readonly rows: readonly BenchRow[];
+  readonly curves: readonly CurveRow[];
+  readonly targets: readonly TargetResult[];
+  readonly real: { readonly setup: string; readonly rows: readonly RealRowJson[]; readonly rounds?: unknown } | null;
+  readonly router: RouterNumbers | null;
 }

@@ -1,0 +1,92 @@
+import { BEGIN_MARKER, END_MARKER, render, replaceRegion } from './render';
+import type { BenchmarkJson, BenchRow, CurveRow } from './summary';
+
+function row(scenario: string, group: BenchRow['group'], strategy: string, label: string, multiplierMean: number, pVsBestPeer: number | null): BenchRow {
+  return {
+    scenario, strategy, seeds: 8, multiplierMean, multiplierCi95: 0.0123, efficiencyMean: strategy === 'oracle' ? 1 : 0.987, pVsBestPeer, clientFailureRate: 0.0007,
+    tokenWeightedFailureRate: 0.0011, largestFailureRate: 0.0042, upstream429Rate: 0.0153, group, label, source: 'docs', multiplierMin: multiplierMean - 0.02, multiplierMax: multiplierMean + 0.02,
+  };
+}
+
+const m = (mean: number) => ({ mean, ci95: 0.001 });
+const curve = (scenario: string, strategy: string, multiple: number): CurveRow => ({
+  scenario, group: 'mismatch', strategy, multiple, seeds: 8,
+  metrics: { clientRefusedRate: m(0.0314), client429Rate: m(0.03), failureRate: m(0.02), tokenWeightedFailureRate: m(0.02), largestFailureRate: m(0.0521), upstream429Rate: m(0.01) },
+});
+
+const JSON_FIXTURE: BenchmarkJson = {
+  generatedAt: '2026-11-29T19:00:00.000Z', commit: 'abc1234', command: 'npm run bench -- --publish', machine: '2 x test cpu', mode: 'full', seeds: 8, durationMin: 60,
+  bisectionSteps: 8, curveMultiples: [2.4, 2.6, 2.8, 3.0], strategyFilter: [], peers: ['round-robin', 'litellm-usage-v2'], seconds: 1200,
+  scenarios: [
+    { id: 'seed-3x30k', title: 'Worked example', group: 'matched', durationMin: 60, referenceTarget: 'chatbot/ap', regionQuotaTpm: 30_000, singleRegionMultiplierMean: 0.71 },
+    { id: 'truth-us-east-half', title: 'us-east-1 truly holds half', group: 'mismatch', durationMin: 60, referenceTarget: 'chatbot/ap', regionQuotaTpm: 30_000, singleRegionMultiplierMean: 0.7 },
+  ],
+  rows: [
+    row('seed-3x30k', 'matched', 'headroom', 'Headroom', 2.7634, 0.1036), row('seed-3x30k', 'matched', 'round-robin', 'Round robin + failover', 2.7537, 0.1036),
+    row('seed-3x30k', 'matched', 'litellm-usage-v2', 'LiteLLM usage-based-routing-v2', 2.676, 0.0004), row('seed-3x30k', 'matched', 'oracle', 'Oracle', 2.787, null),
+    row('truth-us-east-half', 'mismatch', 'headroom', 'Headroom', 2.5111, 0.0213), row('truth-us-east-half', 'mismatch', 'litellm-usage-v2', 'LiteLLM usage-based-routing-v2', 2.4222, 0.0213),
+    row('truth-us-east-half', 'mismatch', 'oracle', 'Oracle', 2.6333, null),
+  ],
+  curves: [curve('truth-us-east-half', 'headroom', 2.4), curve('truth-us-east-half', 'headroom', 3.0), curve('truth-us-east-half', 'litellm-usage-v2', 2.4)],
+  targets: [
+    { id: 'matched-at-or-above-every-peer', title: 'Matched scenarios: at or above every peer', met: true, measured: [], reason: 'at or above the best peer in all 1 matched scenarios' },
+    { id: 'real-goodput', title: 'Real processes: goodput', met: false, measured: null, reason: 'not measured: run without real processes (--no-real)' },
+  ],
+  real: {
+    setup: '3 x headroom serve on one dynalite table',
+    rows: [{ system: 'headroom serve x3', offered: 1000, ok: 990, client429: 10, otherErrors: 0, goodputTpm: 99_000, latencyP50Ms: 3.2, latencyP99Ms: 9.1, addedP50Ms: 1.25, addedP99Ms: 2.5 }],
+  },
+  router: { throughput: { perSecond: 40_000, nsPerDecision: 25_000, iterations: 100_000 }, bundle: { bytes: 1_217_142, topPackages: [{ name: '@smithy/core', bytes: 120_000 }] }, cold: { requireMs: 150, firstRequestMs: 90, initMs: 240, runs: 7 } },
+};
+
+describe('render', () => {
+  const markdown = render(JSON_FIXTURE);
+
+  it('shows every row with its mean, interval and p-value', () => {
+    for (const r of JSON_FIXTURE.rows) expect(markdown).toContain(`| ${r.scenario} | ${r.label} | ${r.multiplierMean.toFixed(3)}x ± 0.012 |`);
+    expect(markdown).toContain('| 0.104 |'); // p 0.1036
+    expect(markdown).toContain('| <0.001 |'); // p 0.0004
+    expect(markdown).toContain('| 1.53% |'); // upstream 429 / call
+  });
+
+  it('summary: Headroom, the best peer by mean (round robin, not LiteLLM), p and the oracle per scenario', () => {
+    expect(markdown).toContain('| seed-3x30k | matched | 2.763x ± 0.012 | 2.754x ± 0.012 (Round robin + failover) | 0.104 | 2.787x ± 0.012 | 0.987 |');
+    expect(markdown).toContain('| truth-us-east-half | mismatch | 2.511x ± 0.012 | 2.422x ± 0.012 (LiteLLM usage-based-routing-v2) | 0.021 | 2.633x ± 0.012 | 0.987 |');
+  });
+
+  it('names the command that reproduces each table', () => {
+    expect(markdown).toContain('`npm run bench -- --publish`');
+    expect(markdown).toContain('`npm run bench -- --scenarios seed-3x30k --no-real`');
+    expect(markdown).toContain('`npm run bench -- --scenarios truth-us-east-half --no-real`');
+  });
+
+  it('targets: met and missed, with the reason', () => {
+    expect(markdown).toContain('| Matched scenarios: at or above every peer | **met** | at or above the best peer in all 1 matched scenarios |');
+    expect(markdown).toContain('| Real processes: goodput | **missed** | not measured: run without real processes (--no-real) |');
+  });
+
+  it('curves, the real processes and the router numbers', () => {
+    expect(markdown).toContain('| truth-us-east-half | Headroom | 3.14% ± 0.10% | – | – | 3.14% ± 0.10% | 5.21% ± 0.10% | – | – | 5.21% ± 0.10% |');
+    expect(markdown).toContain('| headroom serve x3 | 1000 | 990 | 10 (1.00%) | 0 | 99.0k | 3.20 / 9.10 | 1.25 / 2.50 |');
+    expect(markdown).toContain('40000 place+complete per second');
+    expect(markdown).toContain('1.22 MB');
+  });
+});
+
+describe('replaceRegion', () => {
+  const before = `# Benchmarks\n\nHand-written intro.\n\n${BEGIN_MARKER}\nold generated text\n${END_MARKER}\n\n## Hand-written history\n\nMore text.\n`;
+
+  it('changes only the text between the markers, and re-rendering is idempotent', () => {
+    const once = replaceRegion(before, render(JSON_FIXTURE));
+    expect(once.startsWith(`# Benchmarks\n\nHand-written intro.\n\n${BEGIN_MARKER}\n`)).toBe(true);
+    expect(once.endsWith(`${END_MARKER}\n\n## Hand-written history\n\nMore text.\n`)).toBe(true);
+    expect(once).not.toContain('old generated text');
+    expect(replaceRegion(once, render(JSON_FIXTURE))).toBe(once);
+  });
+
+  it('appends the markers when the document has none', () => {
+    const appended = replaceRegion('# Benchmarks\n\nNo markers yet.\n', 'region');
+    expect(appended).toBe(`# Benchmarks\n\nNo markers yet.\n\n${BEGIN_MARKER}\nregion\n${END_MARKER}\n`);
+    expect(replaceRegion(appended, 'region')).toBe(appended);
+  });
+});
