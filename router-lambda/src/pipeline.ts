@@ -3,6 +3,7 @@ import type { SharedStore } from './core/contracts';
 import type { Router } from './core/router';
 import { FrontDoorError } from './front-doors/errors';
 import { json, type RouterHttpHandler, type RouterHttpRequest, type RouterHttpResponse } from './http/types';
+import type { Timers } from './providers/timers';
 import type { ProviderAdapter } from './providers/types';
 import { apiForUnknownPath, errorReply, methodNotAllowed, unknownRoute } from './replies';
 import { routeRequest } from './route';
@@ -16,6 +17,12 @@ export interface PipelineDeps {
   readonly store?: SharedStore;
   /** Router time in ms (the emulator's clock in local runs, Date.now in the Lambda). */
   readonly now: () => number;
+  /**
+   * What a held request waits on (routing.hold), on the same clock as `now`: tests pass VirtualTimers
+   * and move them with the clock. @default the real timers when `now` is `Date.now` (the Lambda);
+   * with any other clock and no timers, requests are never held (hold.ts `holdTimers`).
+   */
+  readonly timers?: Timers;
   readonly telemetry?: RouterTelemetry;
   /** Where operational problems (store unreachable, credentials failing) are reported. */
   readonly warn?: (message: string, details: Record<string, unknown>) => void;

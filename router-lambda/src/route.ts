@@ -8,11 +8,12 @@ import type { AttemptOutcome } from './core/contracts';
 import type { Completion, Ticket } from './core/router';
 import { FrontDoorError } from './front-doors/errors';
 import { parseFrontDoor, type FrontDoorRequest } from './front-doors/parse';
-import type { RouterHttpRequest, RouterHttpResponse } from './http/types';
+import { CLIENT_LEFT_STATUS, clientMaxWaitMs, holdAllowanceMs, holdTimers, holdWaitMs, waitHeld } from './hold';
+import { json, type RouterHttpRequest, type RouterHttpResponse } from './http/types';
 import type { PipelineDeps } from './pipeline';
 import { RequestBuildError, type FrontDoorReply, type UpstreamResult } from './providers/types';
 import { errorReply, tagHeaders, upstreamReply, type ReplyTags } from './replies';
-import type { AttemptRecord } from './telemetry';
+import type { AttemptRecord, RequestRecord } from './telemetry';
 
 /**
  * Once an attempt timed out, the request's remaining attempts share this part of one headers
@@ -28,15 +29,24 @@ export async function routeRequest(deps: PipelineDeps, api: Api, request: Router
   const started = deps.now();
   const requestId = deps.newRequestId?.() ?? randomUUID();
   let parsed: FrontDoorRequest;
+  let maxWaitMs: number | undefined;
   try {
     parsed = parseFrontDoor(api, request.body, request.headers, deps.config);
+    maxWaitMs = clientMaxWaitMs(request.headers);
   } catch (error) {
     if (error instanceof FrontDoorError) return errorReply(api, error, { attempts: 0 });
     throw error;
   }
   const family = deps.config.families[parsed.family]!;
   const wanted = { family: parsed.family, estimate: parsed.estimate, ...(parsed.residency ? { residency: parsed.residency } : {}) };
-  const shared = await readShared(deps, deps.router.storeKeys(family.targets));
+  const storeKeys = deps.router.storeKeys(family.targets);
+  let shared = await readShared(deps, storeKeys);
+  const { routing } = deps.config;
+  const timers = holdTimers(deps);
+  const allowanceMs = timers ? holdAllowanceMs(routing.hold, { stream: parsed.stream, clientMaxWaitMs: maxWaitMs }, routing.timeouts.totalMs) : 0;
+  /** Holds so far (routing.hold) and how long they lasted. */
+  let holds = 0;
+  let heldMs = 0;
   const attempts: AttemptRecord[] = [];
   const denials: RouterTarget[] = [];
   const excluded = new Set<string>();
@@ -48,11 +58,13 @@ export async function routeRequest(deps: PipelineDeps, api: Api, request: Router
   // What a client is told to wait: until some target of the family can take this request, jittered and capped.
   const retryAfter = () => deps.router.clientRetryAfter(deps.router.nextAvailableMs(wanted, deps.now()));
   const finish = (response: RouterHttpResponse, servedBy?: RouterTarget, usage?: { inputTokens: number; outputTokens: number }): RouterHttpResponse => {
-    deps.telemetry?.record({
+    // `holds` and `heldMs` ride along for telemetry.ts to count once it names them (RequestRecord has no field yet).
+    const record: RequestRecord & { readonly holds: number; readonly heldMs: number } = {
       requestId, family: parsed.family, api, attempts, retryBudgetDenials: denials, clientStatus: response.status,
       ...(servedBy ? { servedBy } : {}), ...(usage ? { usage } : {}), latencyMs: deps.now() - started,
-      headroom: headroomOf(deps, family.targets),
-    });
+      headroom: headroomOf(deps, family.targets), holds, heldMs,
+    };
+    deps.telemetry?.record(record);
     return response;
   };
   const unavailable = (waitMs: number, why: string) => {
@@ -76,6 +88,18 @@ export async function routeRequest(deps: PipelineDeps, api: Api, request: Router
       const outage = placement.reason === 'breakers-open' || (placement.reason === 'all-excluded' && attempts.length > 0);
       if (outage && attempts.every((a) => a.outcome !== 'throttled')) {
         return unavailable(placement.retryAfterMs, `every target of '${parsed.model}' failed`);
+      }
+      const holdMs = holdWaitMs(placement, { arrivedAt: started, allowanceMs, holds }, deps.now());
+      if (holdMs !== undefined && timers) {
+        // Quota frees within this request's hold: wait, then read the shared store again and place anew.
+        holds++;
+        const heldFrom = deps.now();
+        const woke = await waitHeld(timers, holdMs, request.signal);
+        heldMs += deps.now() - heldFrom;
+        // Nothing was placed while held, so a client that left has nothing to release or charge.
+        if (woke === 'client-left') return finish(json(CLIENT_LEFT_STATUS, new FrontDoorError('invalid_request', 'the client closed the request while it was held').body(api), tagHeaders(tags())));
+        shared = await readShared(deps, storeKeys);
+        continue;
       }
       const said = deps.router.clientRetryAfter(placement.retryAfterMs);
       return finish(errorReply(api, new FrontDoorError('rate_limit', `every eligible target of '${parsed.model}' is at its quota; retry after ${said.seconds} s`), tags(), said));
