@@ -1,6 +1,6 @@
 import { compileRouterConfig, definePlan, loadPlanFileOrThrow } from '@headroom/plan';
 import { resolve } from 'node:path';
-import { runSimulation } from './engine';
+import { largestThreshold, MAX_HOLDS_PER_CALL, runSimulation } from './engine';
 import { headroomOnStream } from './bench/spread';
 import { bisect } from './measure';
 import { simulatePlanMultiplier } from './plan-simulate';
@@ -9,7 +9,8 @@ import { headroomStrategy } from './strategies/headroom';
 import { liteLlmStrategy } from './strategies/litellm';
 import { oracleStrategy } from './strategies/oracle';
 import { directStrategy, portkeyStrategy, roundRobinStrategy } from './strategies/stateless';
-import type { ReportVerdict, RouteDecision, SimRequest, Strategy } from './model';
+import type { ReportVerdict, RouteDecision, SimRequest, Strategy, UpstreamResult } from './model';
+import type { ProviderTruth } from './truth';
 import { TrafficStream } from './traffic';
 import { synthesizeHeaders } from './upstream';
 
@@ -159,5 +160,144 @@ describe('simulatePlanMultiplier', () => {
   it('names the families when the family is unknown', async () => {
     const { plan } = loadPlanFileOrThrow(resolve(__dirname, '../../../infra/headroom.yaml'));
     await expect(simulatePlanMultiplier(plan, { family: 'nope' })).rejects.toThrow(/families: chatbot/);
+  });
+});
+
+/** A hand-built stream: exactly these arrivals (ms from the start), whatever the rate. */
+class FixedStream extends TrafficStream {
+  constructor(private readonly arrivals: readonly { t: number; request: { inputTokens: number; maxTokens: number; outputTokens: number } }[], durationMs: number) {
+    super({}, durationMs, 1);
+  }
+  override at(): { t: number; request: { inputTokens: number; maxTokens: number; outputTokens: number } }[] {
+    return this.arrivals.map((a) => ({ ...a }));
+  }
+}
+
+/** A strategy whose route is given; report replies (no failover) unless `failover` says so. */
+function scripted(route: (request: SimRequest, now: number, tried: ReadonlySet<string>, failed: readonly string[]) => RouteDecision, failover = false): Strategy {
+  return {
+    id: 'scripted', label: 'scripted', source: 'test',
+    instances: (_world, count) => Array.from({ length: count }, () => ({
+      begin: () => 0,
+      route,
+      report: (_handle: unknown, result: UpstreamResult): ReportVerdict => (failover && result.kind !== 'success' ? { kind: 'failover' } : { kind: 'reply' }),
+    })),
+  };
+}
+
+const US_EAST = 'chatbot/bedrock-us-east-1';
+const AP = 'chatbot/bedrock-ap-southeast-1';
+const roomy = compileRouterConfig(definePlan(chatbotPlan([10_000_000, 10_000_000, 10_000_000], [], 100_000)));
+
+describe('failure rates by request and by size', () => {
+  // One warm-up request (t < 60 s: not measured), then 20 measured: prompt 100 x (j + 1) for j = 0..17,
+  // and 2,000 for j = 18 and 19 (a tie at the top); 50 output tokens, max_tokens 100 each.
+  const measured = Array.from({ length: 20 }, (_, j) => ({ t: 120_000 + j * 1_000, request: { inputTokens: j >= 18 ? 2_000 : 100 * (j + 1), maxTokens: 100, outputTokens: 50 } }));
+  const arrivals = [{ t: 1_000, request: { inputTokens: 5_000, maxTokens: 100, outputTokens: 50 } }, ...measured];
+  const failing = new Set([0, 1, 6, 20]); // logical ids: the warm-up one, and measured j = 0, 5, 19
+
+  it('failureRate, tokenWeightedFailureRate and largestFailureRate match a hand count', async () => {
+    const strategy = scripted((request) => (failing.has(request.logical) ? { kind: 'reject' } : { kind: 'send', target: US_EAST, handle: null }));
+    const run = await runSimulation({ config: roomy, family: 'chatbot', stream: new FixedStream(arrivals, 10 * 60_000), ratePerMin: 1, strategy, warmupMs: 60_000 });
+    expect(run.logicalRequests).toBe(20);
+    expect(run.failedRequests).toBe(3);
+    expect(run.failureRate).toBeCloseTo(3 / 20, 12);
+    // All: prompts 100 + ... + 1,800 = 17,100, plus 2 x 2,000, plus 20 x 50 output = 22,100.
+    // Failed: (100 + 50) + (600 + 50) + (2,000 + 50) = 2,850.
+    expect(run.tokenWeightedFailureRate).toBeCloseTo(2_850 / 22_100, 12);
+    // Top 5% of 20 is one request, and j = 18 ties with j = 19 at 2,100: two requests, one failed.
+    expect(run.largestFailureRate).toBe(0.5);
+    expect(run.holds).toBe(0);
+  });
+
+  it('largestThreshold: the smallest size in the top 5%, ties with it included', () => {
+    const sizes = (xs: number[]) => xs.map((inputTokens) => ({ inputTokens, maxTokens: 0 }));
+    expect(largestThreshold(sizes(Array.from({ length: 100 }, (_, i) => i + 1)))).toBe(96);
+    expect(largestThreshold(sizes([5, 1, 3]))).toBe(5);
+    expect(largestThreshold([])).toBe(Infinity);
+  });
+});
+
+describe('hold decisions', () => {
+  const one = (t: number) => [{ t, request: { inputTokens: 100, maxTokens: 100, outputTokens: 10 } }];
+  const spec = (strategy: Strategy, arrivals = one(120_000)) => ({ config: roomy, family: 'chatbot', stream: new FixedStream(arrivals, 10 * 60_000), ratePerMin: 1, strategy, warmupMs: 60_000 });
+
+  it('the router places a held call again after waitMs: no client refusal, the wait is added latency', async () => {
+    const routedAt: number[] = [];
+    const strategy = scripted((_request, now) => {
+      routedAt.push(now);
+      return routedAt.length <= 3 ? { kind: 'hold', waitMs: 1_000 } : { kind: 'send', target: US_EAST, handle: null };
+    });
+    const start = Date.UTC(2026, 0, 1);
+    const run = await runSimulation(spec(strategy));
+    expect(routedAt.map((t) => t - start)).toEqual([120_000, 121_000, 122_000, 123_000]);
+    expect(run.holds).toBe(3);
+    expect(run.successes).toBe(1);
+    expect(run.clientCalls).toBe(1);
+    expect(run.client429).toBe(0);
+    // 3 holds of 1 s and four decisions of 0.05 ms each (the engine's default decisionMs).
+    expect(run.addedLatencyP50Ms).toBeCloseTo(3_000 + 4 * 0.05, 9);
+  });
+
+  it('keeps the call\'s tried and failed sets across a hold', async () => {
+    const seen: string[] = [];
+    let holds = 0;
+    const strategy = scripted((_request, _now, tried, failed) => {
+      seen.push(`${[...tried].join(',')}|${failed.join(',')}`);
+      if (tried.size === 0) return { kind: 'send', target: US_EAST, handle: null };
+      if (holds++ === 0) return { kind: 'hold', waitMs: 500 };
+      return { kind: 'send', target: AP, handle: null };
+    }, true);
+    const failing = [{ target: US_EAST, fromMs: 0, toMs: 10 * 60_000, status: 500 }];
+    const run = await runSimulation({ ...spec(strategy), failing });
+    expect(seen).toEqual(['|', `${US_EAST}|error`, `${US_EAST}|error`]);
+    expect(run.successes).toBe(1);
+    expect(run.holds).toBe(1);
+  });
+
+  it('answers a 429 after MAX_HOLDS_PER_CALL holds', async () => {
+    let routes = 0;
+    const strategy = scripted(() => { routes++; return { kind: 'hold', waitMs: 100 }; });
+    const run = await runSimulation(spec(strategy));
+    expect(MAX_HOLDS_PER_CALL).toBe(10);
+    expect(routes).toBe(11);
+    expect(run.holds).toBe(10);
+    expect(run.client429).toBe(1);
+    expect(run.failedRequests).toBe(1);
+  });
+});
+
+describe('latency truth', () => {
+  it('rttMs is added to every attempt\'s round trip: a refused attempt on a far region comes back after 40 + 250 ms', async () => {
+    const routedAt: number[] = [];
+    const strategy = scripted((_request, now, tried) => {
+      routedAt.push(now - Date.UTC(2026, 0, 1));
+      return tried.size === 0 ? { kind: 'send', target: AP, handle: null } : { kind: 'reject' };
+    }, true);
+    const arrivals = [{ t: 120_000, request: { inputTokens: 100, maxTokens: 100, outputTokens: 10 } }];
+    const run = await runSimulation({
+      config: roomy, family: 'chatbot', stream: new FixedStream(arrivals, 10 * 60_000), ratePerMin: 1, strategy, warmupMs: 60_000,
+      failing: [{ target: AP, fromMs: 0, toMs: 10 * 60_000, status: 500 }], truth: { [AP]: { rttMs: 250 } },
+    });
+    // The engine's refused round trip is 40 ms (LatencyModel.rejectRttMs); the far region adds 250.
+    expect(routedAt).toEqual([120_000, 120_290]);
+    expect(run.clientOutage).toBe(1);
+  });
+
+  it('ttftFactor 2 doubles the time to first token; rttMs adds to the response time', async () => {
+    const doneAt = async (truth?: ProviderTruth) => {
+      let at = 0;
+      const strategy: Strategy = {
+        id: 'timer', label: 'timer', source: 'test',
+        instances: () => [{ begin: () => 0, route: () => ({ kind: 'send', target: AP, handle: null }), report: (_h: unknown, _r: UpstreamResult, now: number) => { at = now; return { kind: 'reply' }; } }],
+      };
+      const arrivals = [{ t: 120_000, request: { inputTokens: 100, maxTokens: 100, outputTokens: 80 } }];
+      await runSimulation({ config: roomy, family: 'chatbot', stream: new FixedStream(arrivals, 10 * 60_000), ratePerMin: 1, strategy, warmupMs: 60_000, ...(truth ? { truth: { [AP]: truth } } : {}) });
+      return at - Date.UTC(2026, 0, 1) - 120_000;
+    };
+    // Response time = TTFT (lognormal, same draw in both runs) + 80 tokens at 80 tokens/s (1,000 ms) + rtt.
+    const plain = await doneAt();
+    const far = await doneAt({ ttftFactor: 2, rttMs: 250 });
+    expect(far - 1_000 - 250).toBeCloseTo(2 * (plain - 1_000), 2); // epoch-ms floats: ~2^-12 ms resolution
   });
 });
