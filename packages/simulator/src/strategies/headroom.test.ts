@@ -1,21 +1,48 @@
-import { compileRouterConfig, definePlan, type RouterConfig } from '@headroom/plan';
+import { compileRouterConfig, definePlan, testing, type ResolvedHold, type RouterConfig } from '@headroom/plan';
 import { ManualClock } from '@headroom/emulator';
-import { InMemorySharedStore, Router } from '@headroom/router-lambda';
+import { headroomWeighted, InMemorySharedStore, Router, seededRng } from '@headroom/router-lambda';
+import { MAX_HOLDS_PER_CALL } from '../engine';
 import type { RouteDecision, RoutingInstance, SimRequest, UpstreamResult, World } from '../model';
 import { Random } from '../random';
 import { azurePlan, chatbotPlan } from '../scenarios';
-import type { SimSharedStore } from '../shared-store';
+import { SimSharedStore } from '../shared-store';
 import { Upstream } from '../upstream';
 import { headroomStrategy } from './headroom';
 
 const chatbot = compileRouterConfig(definePlan(chatbotPlan()));
 const azure = compileRouterConfig(definePlan(azurePlan()));
 
-function instanceFor(config: RouterConfig, family: string, store?: SimSharedStore): RoutingInstance {
+function instanceFor(config: RouterConfig, family: string, store?: SimSharedStore, hold?: ResolvedHold): RoutingInstance {
   const targets = config.families[family]!.targets.map((key) => config.targets[key]!);
   const clock = new ManualClock(0);
   const world: World = { config, family, targets, upstreams: new Map(targets.map((t) => [t.key, new Upstream(t, clock)])), random: new Random(1), ...(store ? { store } : {}) };
-  return headroomStrategy().instances(world, 1)[0]!;
+  return headroomStrategy(undefined, 'headroom', 'Headroom', hold ? { hold } : {}).instances(world, 1)[0]!;
+}
+
+/**
+ * One OpenAI target at 60 RPM (tokens to spare): OpenAI counts a request once against RPM, and the
+ * bucket refills 60 requests a minute, so after 60 at t = 0 the next fits at 60,000 / 60 = 1,000 ms.
+ */
+const ONE_REFILL_MS = 1_000;
+const sixtyRpm = compileRouterConfig(definePlan({
+  ...testing.examplePlanInput(),
+  families: { gpt: { api: 'openai', aliases: ['gpt-5.1'], targets: { openai: { provider: 'openai', model: 'gpt-5.1', limits: { rpm: 60, tpm: 10_000_000 } } } } },
+}));
+
+/**
+ * A 60-RPM instance whose RPM was spent at t = 0 by 60 served calls, with a shared store that shows
+ * them (so the core's probe-before-refuse, which never overrules fresh shared evidence, stays out).
+ */
+async function spentAtZero(hold?: ResolvedHold): Promise<RoutingInstance> {
+  const store = new SimSharedStore({ visibilityLagMs: 0 });
+  const instance = instanceFor(sixtyRpm, 'gpt', store, hold);
+  for (let i = 0; i < 60; i++) {
+    const r = request('gpt');
+    await instance.begin(r, 0);
+    instance.report(sent(instance.route(r, 0, new Set(), [])).handle, { kind: 'success', usage: { inputTokens: 800, outputTokens: 300 }, headers: {} }, 0);
+    await store.flush(0);
+  }
+  return instance;
 }
 
 let logical = 0;
@@ -145,5 +172,58 @@ describe('Headroom driven as route.ts drives the core', () => {
     } finally {
       place.mockRestore();
     }
+  });
+});
+
+describe('Headroom holds a call refused for quota, as route.ts does (routing.hold)', () => {
+  it('the plan\'s default (2 s) holds for the known wait; placed again after it, the call is sent', async () => {
+    const instance = await spentAtZero();
+    const r = request('gpt');
+    await instance.begin(r, 0);
+    expect(instance.route(r, 0, new Set(), [])).toEqual({ kind: 'hold', waitMs: ONE_REFILL_MS });
+    expect(instance.route(r, ONE_REFILL_MS, new Set(), []).kind).toBe('send');
+  });
+
+  it('a wait beyond maxMs, or beyond maxMs from the call\'s start, is the 429 with retry-after; maxMs 0 never holds', async () => {
+    const short = await spentAtZero({ maxMs: ONE_REFILL_MS - 1, streaming: false });
+    const a = request('gpt');
+    await short.begin(a, 0);
+    expect(short.route(a, 0, new Set(), [])).toMatchObject({ kind: 'reject', status: 429 });
+
+    const off = await spentAtZero({ maxMs: 0, streaming: false });
+    const b = request('gpt');
+    await off.begin(b, 0);
+    expect(off.route(b, 0, new Set(), [])).toMatchObject({ kind: 'reject', status: 429 });
+
+    // Started at 0 with a 2 s allowance: held once for the slot freeing at 1 s, which another call
+    // takes; at 1.5 s the next slot (at 2 s) still fits the allowance, at 1.5 s + the 1 s after it would not.
+    const late = await spentAtZero();
+    const c = request('gpt');
+    await late.begin(c, 0);
+    expect(late.route(c, 0, new Set(), [])).toEqual({ kind: 'hold', waitMs: ONE_REFILL_MS });
+    const other = request('gpt');
+    await late.begin(other, ONE_REFILL_MS);
+    sent(late.route(other, ONE_REFILL_MS, new Set(), []));
+    expect(late.route(c, 1_500, new Set(), [])).toEqual({ kind: 'hold', waitMs: 500 });
+    const another = request('gpt');
+    await late.begin(another, 2 * ONE_REFILL_MS);
+    sent(late.route(another, 2 * ONE_REFILL_MS, new Set(), []));
+    expect(late.route(c, 2 * ONE_REFILL_MS, new Set(), [])).toMatchObject({ kind: 'reject', status: 429 });
+  });
+
+  it('at most as many holds per call as the engine allows, then the 429', async () => {
+    const instance = await spentAtZero();
+    const r = request('gpt');
+    await instance.begin(r, 0);
+    const decisions = Array.from({ length: MAX_HOLDS_PER_CALL + 1 }, () => instance.route(r, 0, new Set(), []).kind);
+    expect(decisions).toEqual([...Array<string>(MAX_HOLDS_PER_CALL).fill('hold'), 'reject']);
+  });
+
+  it('without a selection given, the instance runs the Router\'s own default; a given one is used', () => {
+    const routerOf = (instance: RoutingInstance) => (instance as unknown as { router: Router }).router;
+    const byDefault = new Router(sixtyRpm, { rng: seededRng(1) }).status(0).strategy;
+    expect(routerOf(instanceFor(sixtyRpm, 'gpt')).status(0).strategy).toBe(byDefault);
+    const world: World = { config: sixtyRpm, family: 'gpt', targets: [sixtyRpm.targets['gpt/openai']!], random: new Random(1) };
+    expect(routerOf(headroomStrategy(headroomWeighted).instances(world, 1)[0]!).status(0).strategy).toBe(headroomWeighted.name);
   });
 });

@@ -1,5 +1,5 @@
-import type { RouterTarget } from '@headroom/plan';
-import { FrontDoorError, HEADER_PARSERS, powerOfTwoChoices, Router, type AttemptOutcome, type SelectionStrategy, type SharedUsage, type Ticket } from '@headroom/router-lambda';
+import type { ResolvedHold, RouterTarget } from '@headroom/plan';
+import { FrontDoorError, HEADER_PARSERS, Router, type AttemptOutcome, type SelectionStrategy, type SharedUsage, type Ticket } from '@headroom/router-lambda';
 import { FAILOVER, REPLY, type FailedKind, type ReportVerdict, type RouteDecision, type RoutingInstance, type SimRequest, type Strategy, type UpstreamResult, type World } from '../model';
 import type { SimSharedStore } from '../shared-store';
 
@@ -23,6 +23,29 @@ interface Handle {
   readonly wanted: Wanted;
 }
 
+type Exhausted = Extract<ReturnType<Router['place']>, { kind: 'exhausted' }>;
+
+/**
+ * Mirrors router-lambda/src/hold.ts (`MAX_HOLDS_PER_REQUEST`, `holdAllowanceMs`, `holdWaitMs`), which
+ * the package index does not export yet. A simulated call is non-streaming, so its allowance is the
+ * plan's `hold.maxMs`, capped by `routing.timeouts.totalMs`; no client sends x-headroom-max-wait-ms.
+ */
+const MAX_HOLDS_PER_REQUEST = 10;
+
+/** How long to hold: only for quota, a known positive wait ending within the allowance from the call's start. */
+function holdWaitMs(placement: Exhausted, call: { readonly startedAt: number; readonly holds: number }, allowanceMs: number, now: number): number | undefined {
+  if (placement.reason !== 'no-headroom' || call.holds >= MAX_HOLDS_PER_REQUEST) return undefined;
+  const wait = placement.retryAfterMs;
+  if (!Number.isFinite(wait) || wait <= 0) return undefined;
+  return now + wait <= call.startedAt + allowanceMs ? wait : undefined;
+}
+
+/** What the driver may change from the plan's routing, e.g. to measure holding off against on. */
+export interface HeadroomDriverOptions {
+  /** Replaces the config's `routing.hold` (`{ maxMs: 0, streaming: false }`: never hold). */
+  readonly hold?: ResolvedHold;
+}
+
 /**
  * One instance of the real router core (`Router` from @headroom/router-lambda, the code the Lambda
  * runs), driven the way the request loop drives it (router-lambda/src/route.ts `routeRequest`):
@@ -35,7 +58,11 @@ interface Handle {
  *   carry `clientRetryAfter(placement.retryAfterMs)` (the router's jittered, capped wait);
  * - a failover the budget refuses: a 429 is passed through with the router's retry-after
  *   (`clientRetryAfter(nextAvailableMs)`), an error becomes the outage answer with the same;
- * - `unservable`: the client's 400 (never a 429).
+ * - `unservable`: the client's 400 (never a 429);
+ * - hold (route.ts with hold.ts): an exhausted placement for quota (`no-headroom`, never an outage)
+ *   whose wait is known and ends within `routing.hold.maxMs` of the call's start (and within
+ *   `timeouts.totalMs`) is `{ kind: 'hold', waitMs }`: the engine places the call again after the wait.
+ *   route.ts also reads the shared store again after a hold; the engine keeps the call's first read.
  * `Router.release` is not needed: the simulator has no request the adapter cannot build and no
  * client that leaves mid-request, and timeouts are not modelled (no upstream hangs).
  */
@@ -43,15 +70,24 @@ class HeadroomInstance implements RoutingInstance {
   private readonly router: Router;
   /** Each call's own shared-store read (a call's retries use the read its call made, as route.ts does). */
   private readonly shared = new WeakMap<SimRequest, Readonly<Record<string, SharedUsage>>>();
+  /** Each call's start and holds so far (a client's retry is a new call: `begin` starts it afresh). */
+  private readonly calls = new WeakMap<SimRequest, { startedAt: number; holds: number }>();
   /** What the family's API calls an outage: FrontDoorError('overloaded').statusFor(api). */
   private readonly outageStatus: number;
+  /** How long after its start a call may still be held (non-streaming): hold.maxMs within timeouts.totalMs. */
+  private readonly holdAllowanceMs: number;
 
-  constructor(private readonly world: World, seed: number, strategy: SelectionStrategy, private readonly store: SimSharedStore | undefined) {
-    this.router = new Router(world.config, { rng: world.random.fork(seed).asRng(), strategy });
+  constructor(private readonly world: World, seed: number, strategy: SelectionStrategy | undefined, private readonly store: SimSharedStore | undefined, options: HeadroomDriverOptions) {
+    // No strategy given: the Router's own default, as the Lambda runs it.
+    this.router = new Router(world.config, { rng: world.random.fork(seed).asRng(), ...(strategy ? { strategy } : {}) });
     this.outageStatus = new FrontDoorError('overloaded', 'outage').statusFor(world.config.families[world.family]!.api);
+    const { routing } = world.config;
+    const hold = options.hold ?? routing.hold ?? { maxMs: 0, streaming: false };
+    this.holdAllowanceMs = Math.max(0, Math.min(hold.maxMs, routing.timeouts.totalMs));
   }
 
   async begin(request: SimRequest, now: number): Promise<number> {
+    this.calls.set(request, { startedAt: now, holds: 0 });
     if (!this.store) return 0;
     this.shared.set(request, await this.store.read(this.world.targets.map((t) => t.key), now));
     return this.store.readLatencyMs;
@@ -67,9 +103,17 @@ class HeadroomInstance implements RoutingInstance {
     }
     if (placement.kind === 'unservable') return { kind: 'reject', status: 400 };
     const outage = placement.reason === 'breakers-open' || (placement.reason === 'all-excluded' && failed.length > 0);
-    const said = this.router.clientRetryAfter(placement.retryAfterMs);
-    if (outage && failed.every((kind) => kind !== 'throttled')) return { kind: 'reject', status: this.outageStatus, retryAfterMs: said.ms };
-    return { kind: 'reject', status: 429, retryAfterMs: said.ms };
+    if (outage && failed.every((kind) => kind !== 'throttled')) {
+      return { kind: 'reject', status: this.outageStatus, retryAfterMs: this.router.clientRetryAfter(placement.retryAfterMs).ms };
+    }
+    const call = this.calls.get(request) ?? { startedAt: now, holds: 0 };
+    const waitMs = holdWaitMs(placement, call, this.holdAllowanceMs, now);
+    if (waitMs !== undefined) {
+      // As route.ts: no retry-after is drawn for a hold (the rng stream stays the pipeline's).
+      this.calls.set(request, { ...call, holds: call.holds + 1 });
+      return { kind: 'hold', waitMs };
+    }
+    return { kind: 'reject', status: 429, retryAfterMs: this.router.clientRetryAfter(placement.retryAfterMs).ms };
   }
 
   report(handle: unknown, result: UpstreamResult, now: number): ReportVerdict {
@@ -87,12 +131,15 @@ class HeadroomInstance implements RoutingInstance {
   }
 }
 
-/** Headroom: the real router core, default selection (capacity-weighted power of two choices) unless given another. */
-export function headroomStrategy(selection: SelectionStrategy = powerOfTwoChoices, id = 'headroom', label = 'Headroom'): Strategy {
+/**
+ * Headroom: the real router core with the Router's own default selection unless given another, and
+ * the plan's `routing.hold` unless `options.hold` replaces it.
+ */
+export function headroomStrategy(selection?: SelectionStrategy, id = 'headroom', label = 'Headroom', options: HeadroomDriverOptions = {}): Strategy {
   return {
     id,
     label,
     source: 'router-lambda/src/core (the Lambda\'s own code), driven as router-lambda/src/route.ts drives it',
-    instances: (world, count) => Array.from({ length: count }, (_, i) => new HeadroomInstance(world, 0x9e37 + i, selection, world.store)),
+    instances: (world, count) => Array.from({ length: count }, (_, i) => new HeadroomInstance(world, 0x9e37 + i, selection, world.store, options)),
   };
 }
