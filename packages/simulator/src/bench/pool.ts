@@ -5,12 +5,12 @@
  */
 import { resolve } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import type { RunResult } from '../engine';
-import { measureScenario, runAtMultiple } from '../measure';
+import { measureScenario } from '../measure';
 import { scenarios } from '../scenarios';
 import { allStrategies } from '../strategies/all';
 import { directStrategy } from '../strategies/stateless';
-import type { ScenarioGroup, SeedCurvePoint, SeedStrategyResult, UnitResult } from './summary';
+import { measureCurves, upstream429PerCall } from './curves';
+import type { ScenarioGroup, SeedStrategyResult, UnitResult } from './summary';
 
 export interface UnitConfig {
   /** Passed to `scenarios(durationMin)` (a scenario may keep its own shorter duration). */
@@ -27,19 +27,6 @@ export interface UnitConfig {
 export interface UnitSpec {
   readonly scenario: string;
   readonly seed: number;
-}
-
-const perCall = (run: RunResult) => (run.clientCalls > 0 ? run.upstream429 / run.clientCalls : 0);
-
-function curveMetrics(run: RunResult): SeedCurvePoint['metrics'] {
-  return {
-    clientRefusedRate: run.clientRefusedRate,
-    client429Rate: run.client429Rate,
-    failureRate: run.failureRate,
-    tokenWeightedFailureRate: run.tokenWeightedFailureRate,
-    largestFailureRate: run.largestFailureRate,
-    upstream429Rate: perCall(run),
-  };
 }
 
 /** One (scenario, seed): every strategy's sustainable rate, then every strategy at each curve load. */
@@ -62,7 +49,7 @@ export async function measureUnit(spec: UnitSpec, config: UnitConfig): Promise<U
       largestFailureRate: run.largestFailureRate,
       client429Rate: run.client429Rate,
       clientRefusedRate: run.clientRefusedRate,
-      upstream429PerCall: perCall(run),
+      upstream429PerCall: upstream429PerCall(run),
       upstream429PerAttempt: run.upstream429Rate,
       retryAmplification: run.retryAmplification,
       addedLatencyP50Ms: run.addedLatencyP50Ms,
@@ -70,12 +57,7 @@ export async function measureUnit(spec: UnitSpec, config: UnitConfig): Promise<U
       holds: run.holds,
     };
   });
-  const curves: SeedCurvePoint[] = [];
-  for (const strategy of strategies) {
-    for (const multiple of config.curveMultiples) {
-      curves.push({ strategy: strategy.id, multiple, metrics: curveMetrics(await runAtMultiple(scenario, strategy, spec.seed, multiple)) });
-    }
-  }
+  const curves = await measureCurves(scenario, strategies, spec.seed, config.curveMultiples);
   return {
     scenario: scenario.id, title: scenario.title, group: scenario.group, seed: spec.seed, durationMin: scenario.durationMin,
     referenceTarget: result.referenceTarget, regionQuotaTpm: result.regionQuotaTpm,

@@ -1,5 +1,6 @@
 import { BEGIN_MARKER, END_MARKER, render, replaceRegion } from './render';
-import type { BenchmarkJson, BenchRow, CurveRow } from './summary';
+import type { CurveRow } from './curves';
+import type { BenchmarkJson, BenchRow } from './summary';
 
 function row(scenario: string, group: BenchRow['group'], strategy: string, label: string, multiplierMean: number, pVsBestPeer: number | null): BenchRow {
   return {

@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { reproduceCommand } from './cli-options';
 import { realTable } from './report';
-import type { BenchmarkJson, BenchRow, CurveRow, ScenarioGroup, ScenarioInfo } from './summary';
+import type { CurveRow } from './curves';
+import type { BenchmarkJson, BenchRow, ScenarioGroup, ScenarioInfo } from './summary';
 import { HEADROOM_ID, ORACLE_ID } from './summary';
 
 export const BEGIN_MARKER = '<!-- BEGIN GENERATED: npm run bench -- --publish -->';

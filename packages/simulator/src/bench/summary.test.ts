@@ -1,4 +1,5 @@
-import { summarizeCurves, summarizeRows, type SeedStrategyResult, type UnitResult } from './summary';
+import { summarizeCurves } from './curves';
+import { summarizeRows, type SeedStrategyResult, type UnitResult } from './summary';
 
 const isPeer = (id: string) => id !== 'headroom' && id !== 'oracle';
 

@@ -5,6 +5,7 @@
  * strategy, load multiple).
  */
 import { pairedTTest, summarize } from './stats';
+import type { CurveRow, SeedCurvePoint } from './curves';
 import type { TargetResult } from './targets';
 
 export type ScenarioGroup = 'matched' | 'mismatch' | 'scale' | 'size';
@@ -37,17 +38,6 @@ export interface SeedStrategyResult {
   readonly addedLatencyP50Ms: number;
   readonly addedLatencyP99Ms: number;
   readonly holds: number;
-}
-
-/** The numbers a fixed-load curve point carries, from one run at a fixed multiple of the declared reference rate. */
-export const CURVE_METRICS = ['clientRefusedRate', 'client429Rate', 'failureRate', 'tokenWeightedFailureRate', 'largestFailureRate', 'upstream429Rate'] as const;
-export type CurveMetric = (typeof CURVE_METRICS)[number];
-
-export interface SeedCurvePoint {
-  readonly strategy: string;
-  readonly multiple: number;
-  /** upstream429Rate here is per client call, like the rows'. */
-  readonly metrics: Readonly<Record<CurveMetric, number>>;
 }
 
 /** Everything one worker returns for one (scenario, seed). Deterministic: no timings. */
@@ -93,20 +83,6 @@ export interface BenchRow {
   readonly multiplierMax: number;
 }
 
-export interface MeanCi {
-  readonly mean: number;
-  readonly ci95: number | null;
-}
-
-export interface CurveRow {
-  readonly scenario: string;
-  readonly group: ScenarioGroup;
-  readonly strategy: string;
-  readonly multiple: number;
-  readonly seeds: number;
-  readonly metrics: Readonly<Record<CurveMetric, MeanCi>>;
-}
-
 export interface ScenarioInfo {
   readonly id: string;
   readonly title: string;
@@ -124,7 +100,7 @@ function meanOf(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-function byScenario(units: readonly UnitResult[]): Map<string, UnitResult[]> {
+export function byScenario(units: readonly UnitResult[]): Map<string, UnitResult[]> {
   const out = new Map<string, UnitResult[]>();
   for (const unit of units) out.set(unit.scenario, [...(out.get(unit.scenario) ?? []), unit]);
   for (const list of out.values()) list.sort((a, b) => a.seed - b.seed);
@@ -183,24 +159,6 @@ export function summarizeRows(units: readonly UnitResult[], isPeer: (id: string)
     }
   }
   return rows;
-}
-
-/** One point per (scenario, strategy, multiple): every curve metric's mean and 95% interval over seeds. */
-export function summarizeCurves(units: readonly UnitResult[]): CurveRow[] {
-  const out: CurveRow[] = [];
-  for (const [scenario, list] of byScenario(units)) {
-    const keys = (list[0]?.curves ?? []).map((c) => [c.strategy, c.multiple] as const);
-    for (const [strategy, multiple] of keys) {
-      const points = list.map((u) => u.curves.find((c) => c.strategy === strategy && c.multiple === multiple));
-      if (!points.every((p) => p !== undefined)) continue;
-      const metrics = Object.fromEntries(CURVE_METRICS.map((m) => {
-        const s = summarize(points.map((p) => p!.metrics[m]));
-        return [m, { mean: s.mean, ci95: s.ci95 }];
-      })) as Record<CurveMetric, MeanCi>;
-      out.push({ scenario, group: list[0]!.group, strategy, multiple, seeds: points.length, metrics });
-    }
-  }
-  return out;
 }
 
 /** Scenario metadata for the rendered tables, in run order. */

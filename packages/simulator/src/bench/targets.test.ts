@@ -1,4 +1,5 @@
-import type { BenchRow, CurveRow } from './summary';
+import type { CurveRow } from './curves';
+import type { BenchRow } from './summary';
 import { evaluateTargets, type RealRowLike, type TargetResult } from './targets';
 
 function row(scenario: string, group: BenchRow['group'], strategy: string, multiplierMean: number, extra: Partial<BenchRow> = {}): BenchRow {

@@ -3,7 +3,8 @@
  * JSON gives the same verdicts, so `render.js` can re-render them without running anything. A target
  * with nothing measured is reported as missed with the reason "not measured", never as met.
  */
-import type { BenchRow, CurveRow } from './summary';
+import type { CurveRow } from './curves';
+import type { BenchRow } from './summary';
 import { HEADROOM_ID } from './summary';
 
 /** What targets.ts reads of a real-process row (bench/real-process.ts RealRow). */
