@@ -30,10 +30,11 @@ import { eligibleTargets } from './stateless';
  * - cooldown length: the 429's `Retry-After` (integer seconds) when it has one, otherwise the
  *   router's `cooldown_time` (default `DEFAULT_COOLDOWN_TIME_SECONDS` = 5). The header replaces the
  *   default, shorter or longer; a length of 0 means no cooldown (`_should_run_cooldown_logic`).
- *   Precedence "deployment cooldown_time, then Retry-After, then router cooldown_time": router.py
- *   `deployment_callback_on_failure`, restated in litellm/router_utils/fallback_event_handlers.py
- *   `_trigger_cooldown_for_failed_deployment` ("as router.py"), header read by
- *   litellm.utils `_get_retry_after_from_exception_header` (`retry-after` only).
+ *   Precedence "deployment cooldown_time, then Retry-After, then router cooldown_time": read in
+ *   litellm/router_utils/fallback_event_handlers.py `_trigger_cooldown_for_failed_deployment`,
+ *   which says it applies router.py's `deployment_callback_on_failure` precedence ("as router.py";
+ *   the current router.py itself was not available to read); header read by litellm.utils
+ *   `_get_retry_after_from_exception_header` (`retry-after` only).
  * - cooldowns are kept per pod here (LiteLLM keeps them in its DualCache, Redis-backed when configured).
  * Re-implemented, not copied.
  */
