@@ -12,6 +12,8 @@ export interface StoreModel {
 /**
  * The router's own InMemorySharedStore (the same sliding sub-window arithmetic as the DynamoDB
  * store), with writes delayed by `visibilityLagMs` of virtual time: instances act on stale state.
+ * A write is stamped with the time it was made (its sub-window and its charge-weighted time, as
+ * DynamoDB's item holds the writer's clock) and only seen `visibilityLagMs` later.
  * The engine calls `flush(now)` before each event so delayed writes land in time order.
  */
 export class SimSharedStore implements SharedStore {
@@ -37,8 +39,7 @@ export class SimSharedStore implements SharedStore {
   }
 
   async add(target: string, charge: Readonly<Partial<Record<LimitKind, number>>>, now: number): Promise<void> {
-    const at = now + this.visibilityLagMs;
-    this.enqueue(at, () => this.inner.add(target, charge, at));
+    this.enqueue(now + this.visibilityLagMs, () => this.inner.add(target, charge, now));
   }
 
   async cooldown(target: string, until: number, now: number): Promise<void> {

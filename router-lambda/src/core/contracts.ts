@@ -46,10 +46,18 @@ export function isFailoverTrigger(outcome: AttemptOutcome): boolean {
   return outcome.kind !== 'success' && outcome.kind !== 'client-error';
 }
 
-/** Every instance's net charge on a target in one 10-s sub-window starting at `start`. */
+/** Every instance's charges on a target in one 10-s sub-window starting at `start` (see sliding-windows.ts). */
 export interface SharedWindow {
   readonly start: number;
+  /** Net charge per limit: reservations and overruns minus refunds. */
   readonly charge: Readonly<Partial<Record<LimitKind, number>>>;
+  /**
+   * Per limit, the sum over positive charges of charge x ms since `start`: divided by the positive
+   * charge (net + refund) it is their charge-weighted mean time. Absent: taken at the window's end.
+   */
+  readonly chargeMs?: Readonly<Partial<Record<LimitKind, number>>>;
+  /** Per limit, the refunds (negative charges) summed as a positive amount. Absent: none. */
+  readonly refund?: Readonly<Partial<Record<LimitKind, number>>>;
 }
 
 /** What all router instances together have spent on one target recently. */

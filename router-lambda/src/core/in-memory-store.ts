@@ -1,16 +1,17 @@
-import { LIMIT_KINDS, ROUTING_DEFAULTS, type LimitKind } from '@headroom/plan/runtime';
-import type { SharedStore, SharedUsage } from './contracts';
+import { ROUTING_DEFAULTS, type LimitKind } from '@headroom/plan/runtime';
+import type { SharedStore, SharedUsage, SharedWindow } from './contracts';
 import { cappedUntil, CLOCK_SKEW_MS, plausibleSharedUntil } from './cooldown';
-// The same sliding 10-s sub-window arithmetic as the DynamoDB store, so both implementations agree.
-import { subWindowStart, sumTrailing, trailingWindows, TRAILING_MS, SUB_WINDOW_MS, type Counts } from './sliding-windows';
+// The same sliding 10-s sub-window arithmetic and attributes as the DynamoDB store, so both implementations agree.
+import { sharedWindowOf, subWindowStart, sumTrailing, trailingWindows, TRAILING_MS, SUB_WINDOW_MS, windowIncrements } from './sliding-windows';
 
 /**
  * Shared state for one process (the local server, tests, the simulator): per bucket (a target's key or a shared quota's id), counters in
- * 10-s sub-windows summed over a sliding minute (never the wall-clock minute) and a cooldown that
+ * 10-s sub-windows (net charge, charge-weighted time, refunds: sliding-windows.ts) summed over a sliding minute (never the wall-clock minute) and a cooldown that
  * is only ever extended. Time comes from the caller.
  */
 export class InMemorySharedStore implements SharedStore {
-  private readonly windows = new Map<string, Map<number, Counts>>();
+  /** Per bucket, per sub-window start: the attributes a DynamoDB item would hold (sliding-windows.ts). */
+  private readonly windows = new Map<string, Map<number, Record<string, number>>>();
   private readonly cooldowns = new Map<string, number>();
   private readonly maxCooldownMs: number;
 
@@ -22,29 +23,30 @@ export class InMemorySharedStore implements SharedStore {
   async read(targets: readonly string[], now: number): Promise<Readonly<Record<string, SharedUsage>>> {
     const result: Record<string, SharedUsage> = {};
     for (const target of targets) {
-      const windows = this.windows.get(target);
       this.prune(target, now);
-      const used = sumTrailing(now, (start) => windows?.get(start));
-      const recent = trailingWindows(now).flatMap(({ start }) => {
-        const charge = windows?.get(start);
-        return charge ? [{ start, charge: { ...charge } }] : [];
+      const stored = this.windows.get(target);
+      const recent = trailingWindows(now).flatMap(({ start }): SharedWindow[] => {
+        const window = sharedWindowOf(start, stored?.get(start));
+        return window ? [window] : [];
       });
-      const stored = this.cooldowns.get(target);
-      const until = stored !== undefined ? plausibleSharedUntil(stored, now, this.maxCooldownMs) : undefined;
+      const used = sumTrailing(now, (start) => recent.find((w) => w.start === start)?.charge);
+      const cooling = this.cooldowns.get(target);
+      const until = cooling !== undefined ? plausibleSharedUntil(cooling, now, this.maxCooldownMs) : undefined;
       result[target] = { windows: recent, used, readAt: now, ...(until !== undefined && until > now ? { cooldownUntil: until } : {}) };
     }
     return result;
   }
 
   async add(target: string, charge: Readonly<Partial<Record<LimitKind, number>>>, now: number): Promise<void> {
-    const kinds = LIMIT_KINDS.filter((kind) => Number.isFinite(charge[kind]) && (charge[kind] ?? 0) !== 0);
-    if (kinds.length === 0) return;
-    const windows = this.windows.get(target) ?? new Map<number, Counts>();
+    const increments = Object.entries(windowIncrements(charge, now));
+    if (increments.length === 0) return;
+    const windows = this.windows.get(target) ?? new Map<number, Record<string, number>>();
     this.windows.set(target, windows);
     const start = subWindowStart(now);
-    const counts: Counts = { ...windows.get(start) };
-    for (const kind of kinds) counts[kind] = (counts[kind] ?? 0) + charge[kind]!;
-    windows.set(start, counts);
+    const attributes = windows.get(start) ?? {};
+    // DynamoDB's ADD: each attribute summed, a missing one starting at zero.
+    for (const [name, value] of increments) attributes[name] = (attributes[name] ?? 0) + value;
+    windows.set(start, attributes);
     this.prune(target, now);
   }
 

@@ -1,4 +1,4 @@
-import { sumTrailing, trailingWindows } from './sliding-windows';
+import { sharedWindowOf, sumTrailing, trailingWindows, windowIncrements } from './sliding-windows';
 
 describe('trailing windows', () => {
   it('covers exactly the trailing minute, weighting the oldest partial window', () => {
@@ -17,5 +17,21 @@ describe('trailing windows', () => {
     const windows = trailingWindows(120_000);
     expect(windows[windows.length - 1]).toEqual({ start: 120_000, weight: 1 });
     expect(windows[0]).toEqual({ start: 60_000, weight: 1 });
+  });
+});
+
+describe('sub-window attributes (what both stores ADD per write)', () => {
+  it('a write adds its net charge, charge x ms into its window when positive, and the refund apart when negative', () => {
+    expect(windowIncrements({ rpm: 1, tpm: 500, otpm: -40, itpm: 0 }, 123_456)).toEqual({ rpm: 1, rpm_chargeMs: 3_456, tpm: 500, tpm_chargeMs: 500 * 3_456, otpm: -40, otpm_refund: 40 });
+    expect(windowIncrements({ tpm: Number.NaN, rpm: Number.POSITIVE_INFINITY }, 0)).toEqual({});
+  });
+
+  it('reads the attributes back per limit; an item an older router wrote (net only) reads without times or refunds', () => {
+    expect(sharedWindowOf(120_000, { rpm: 2, rpm_chargeMs: 10, tpm: 460, tpm_chargeMs: 9_000, tpm_refund: 40, expiresAt: 9, pk: 'x' })).toEqual({
+      start: 120_000, charge: { rpm: 2, tpm: 460 }, chargeMs: { rpm: 10, tpm: 9_000 }, refund: { tpm: 40 },
+    });
+    expect(sharedWindowOf(120_000, { tpm: 460 })).toEqual({ start: 120_000, charge: { tpm: 460 } });
+    expect(sharedWindowOf(120_000, { expiresAt: 9 })).toBeUndefined();
+    expect(sharedWindowOf(120_000, undefined)).toBeUndefined();
   });
 });

@@ -42,12 +42,17 @@ describe('DynamoDbSharedStore against dynalite', () => {
     const store = new DynamoDbSharedStore(client, TABLE);
     await Promise.all(Array.from({ length: 20 }, () => store.add('fam/a', { rpm: 1, tpm: 500 }, T0)));
     await store.add('fam/a', { tpm: -100 }, T0 + 1);
-    await store.add('fam/a', { rpm: 1, tpm: 50 }, T0 + 30_000);
-    const { 'fam/a': usage } = await store.read(['fam/a'], T0 + 30_000);
+    await store.add('fam/a', { rpm: 1, tpm: 50 }, T0 + 31_500);
+    const { 'fam/a': usage } = await store.read(['fam/a'], T0 + 31_500);
     expect(usage).toEqual({
-      windows: [{ start: T0, charge: { rpm: 20, tpm: 20 * 500 - 100 } }, { start: T0 + 30_000, charge: { rpm: 1, tpm: 50 } }],
+      windows: [
+        // 20 charges at 0 ms into the window, the refund kept apart.
+        { start: T0, charge: { rpm: 20, tpm: 20 * 500 - 100 }, chargeMs: { rpm: 0, tpm: 0 }, refund: { tpm: 100 } },
+        // 1,500 ms into its window: charge x 1,500.
+        { start: T0 + 30_000, charge: { rpm: 1, tpm: 50 }, chargeMs: { rpm: 1_500, tpm: 75_000 } },
+      ],
       used: { rpm: 21, tpm: 20 * 500 - 100 + 50 },
-      readAt: T0 + 30_000,
+      readAt: T0 + 31_500,
     });
   });
 
@@ -79,7 +84,7 @@ describe('DynamoDbSharedStore against dynalite', () => {
   it('reads exactly what the in-memory store reads (sub-windows, trailing sum, cooldown): the core sees one contract', async () => {
     const dynamo = new DynamoDbSharedStore(client, TABLE);
     const memory = new InMemorySharedStore();
-    const writes: [number, Record<string, number>][] = [[0, { rpm: 1, tpm: 900 }], [4_000, { tpm: -300 }], [12_500, { rpm: 1, tpm: 1_200 }], [38_000, { rpm: 2, tpm: 2_500 }], [61_000, { rpm: 1, itpm: 700 }]];
+    const writes: [number, Record<string, number>][] = [[0, { rpm: 1, tpm: 900 }], [4_000, { tpm: -300 }], [12_500, { rpm: 1, tpm: 1_200 }], [17_250, { tpm: 333, otpm: -40 }], [38_000, { rpm: 2, tpm: 2_500 }], [61_000, { rpm: 1, itpm: 700 }]];
     for (const [at, charge] of writes) await Promise.all([dynamo.add('same/t', charge, T0 + at), memory.add('same/t', charge, T0 + at)]);
     await Promise.all([dynamo.cooldown('same/t', T0 + 70_000, T0 + 61_000), memory.cooldown('same/t', T0 + 70_000, T0 + 61_000)]);
     for (const at of [1_000, 15_000, 60_000, 65_000, 75_000, 130_000]) {

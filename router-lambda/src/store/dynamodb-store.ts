@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { LIMIT_KINDS, ROUTING_DEFAULTS, type LimitKind } from '@headroom/plan/runtime';
-import type { SharedStore, SharedUsage } from '../core/contracts';
+import { ROUTING_DEFAULTS } from '@headroom/plan/runtime';
+import type { SharedStore, SharedUsage, SharedWindow } from '../core/contracts';
 import { cappedUntil, CLOCK_SKEW_MS, plausibleSharedUntil } from '../core/cooldown';
-import { subWindowStart, sumTrailing, trailingWindows, type Counts } from '../core/sliding-windows';
+import { sharedWindowOf, subWindowStart, sumTrailing, trailingWindows, windowIncrements, type Counts } from '../core/sliding-windows';
 
 /** The state table's key schema; the CDK construct creates the table from these names. */
 export const STATE_TABLE = {
@@ -27,7 +27,8 @@ export interface DynamoDbSharedStoreOptions {
 }
 
 /**
- * Cross-instance counters in DynamoDB, per bucket (a target's key, or a shared quota's id): one item per 10-second sub-window (atomic ADD)
+ * Cross-instance counters in DynamoDB, per bucket (a target's key, or a shared quota's id): one item per 10-second sub-window (atomic ADD
+ * of the net charge, its charge-weighted time and refunds per limit: at most 12 numbers, far below the 400 KB item limit)
  * and one cooldown item (conditional: never shortened, never beyond `maxCooldownMs`). A read of
  * every target of a family is one parallel BatchGetItem round trip, not one call per target.
  */
@@ -47,12 +48,11 @@ export class DynamoDbSharedStore implements SharedStore {
     const byKey = new Map(items.map((item) => [`${String(item.pk)} ${String(item.sk)}`, item]));
     const result: Record<string, SharedUsage> = {};
     for (const target of targets) {
-      const countsAt = (start: number) => countsOf(byKey.get(`${target} ${windowSk(start)}`));
-      const used = sumTrailing(now, countsAt);
-      const windows = starts.flatMap((start) => {
-        const charge = countsAt(start);
-        return charge ? [{ start, charge }] : [];
+      const windows = starts.flatMap((start): SharedWindow[] => {
+        const window = sharedWindowOf(start, byKey.get(`${target} ${windowSk(start)}`));
+        return window ? [window] : [];
       });
+      const used = sumTrailing(now, (start) => windows.find((w) => w.start === start)?.charge);
       const stored = byKey.get(`${target} ${COOLDOWN_SK}`)?.until;
       const until = typeof stored === 'number' ? plausibleSharedUntil(stored, now, this.maxCooldownMs) : undefined;
       result[target] = { windows, used, readAt: now, ...(until !== undefined && until > now ? { cooldownUntil: until } : {}) };
@@ -61,14 +61,16 @@ export class DynamoDbSharedStore implements SharedStore {
   }
 
   async add(target: string, charge: Readonly<Counts>, now: number): Promise<void> {
-    const kinds = LIMIT_KINDS.filter((k) => (charge[k] ?? 0) !== 0);
-    if (kinds.length === 0) return;
+    // Net charge, charge-weighted time and refunds per limit (sliding-windows.ts): all plain sums, so
+    // one UpdateItem with ADD, atomic against concurrent instances, as for the net charge alone.
+    const increments = Object.entries(windowIncrements(charge, now));
+    if (increments.length === 0) return;
     await this.doc.send(new UpdateCommand({
       TableName: this.tableName,
       Key: { pk: target, sk: windowSk(subWindowStart(now)) },
-      UpdateExpression: `ADD ${kinds.map((k) => `#${k} :${k}`).join(', ')} SET #ttl = :ttl`,
-      ExpressionAttributeNames: { ...Object.fromEntries(kinds.map((k) => [`#${k}`, k])), '#ttl': STATE_TABLE.ttlAttribute },
-      ExpressionAttributeValues: { ...Object.fromEntries(kinds.map((k) => [`:${k}`, charge[k]])), ':ttl': Math.ceil(now / 1000) + WINDOW_TTL_S },
+      UpdateExpression: `ADD ${increments.map((_, i) => `#a${i} :a${i}`).join(', ')} SET #ttl = :ttl`,
+      ExpressionAttributeNames: { ...Object.fromEntries(increments.map(([name], i) => [`#a${i}`, name])), '#ttl': STATE_TABLE.ttlAttribute },
+      ExpressionAttributeValues: { ...Object.fromEntries(increments.map(([, value], i) => [`:a${i}`, value])), ':ttl': Math.ceil(now / 1000) + WINDOW_TTL_S },
     }));
   }
 
@@ -110,13 +112,6 @@ export class SharedStoreReadError extends Error {
   constructor(readonly table: string, readonly unprocessedKeys: number) {
     super(`DynamoDB table ${table} left ${unprocessedKeys} keys unprocessed after retries`);
   }
-}
-
-function countsOf(item: Record<string, unknown> | undefined): Counts | undefined {
-  if (!item) return undefined;
-  const counts: Counts = {};
-  for (const kind of LIMIT_KINDS) if (typeof item[kind] === 'number') counts[kind as LimitKind] = item[kind] as number;
-  return counts;
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
