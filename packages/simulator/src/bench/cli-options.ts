@@ -34,8 +34,8 @@ the real-process comparison and the router's own numbers. Exits non-zero only on
 on a missed target.
 
 Options:
-  --quick              the bounded CI smoke run: 2 seeds, 30 virtual minutes, one scenario per
-                       group, short real processes (npm run bench:quick)
+  --quick              the bounded CI smoke run (npm run bench:quick): 2 seeds, shorter virtual
+                       runs, one scenario per group, short real processes; writes no root file
   --seeds N            seeds per (scenario, strategy), 1..N (default 8; 2 with --quick)
   --jobs N             worker threads running (scenario, seed) units (default: number of CPUs)
   --scenarios a,b      only these scenario ids

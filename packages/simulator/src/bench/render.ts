@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { reproduceCommand } from './cli-options';
-import { realTable } from './report';
+import { realTable } from './real-process';
 import type { CurveRow } from './curves';
 import type { BenchmarkJson, BenchRow, ScenarioGroup, ScenarioInfo } from './summary';
 import { HEADROOM_ID, ORACLE_ID } from './summary';
