@@ -113,6 +113,15 @@ describe('Portkey loadbalance + nested fallback, simulated', () => {
     expect(targets).toHaveLength(1);
   });
 
+  it('a request pinned to the EU only ever reaches the EU region (the config is built over the pinned regions)', () => {
+    const pinned = worldOf(chatbotPlan(undefined, ['eu']));
+    const gateway = portkeyNestedFallbackStrategy.instances(pinned, 1)[0]!;
+    for (let i = 0; i < 20; i++) {
+      const { targets } = call(gateway, { ...request(), residency: 'eu' }, i, () => throttled);
+      expect(targets).toEqual(['chatbot/bedrock-eu-west-1']);
+    }
+  });
+
   it('stateless: the first attempt follows the weights (60/30/10 declared TPM) whatever failed before', () => {
     const gateway = instance();
     const firsts = new Map<string, number>();
