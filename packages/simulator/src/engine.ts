@@ -353,6 +353,6 @@ function sizeOf(request: { inputTokens: number; maxTokens: number }): number {
 /** The smallest size in the top LARGEST_SHARE of these requests (Infinity when there are none). */
 export function largestThreshold(requests: readonly { inputTokens: number; maxTokens: number }[]): number {
   if (requests.length === 0) return Infinity;
-  const sizes = requests.map(sizeOf).sort((a, b) => b - a);
-  return sizes[Math.max(0, Math.ceil(LARGEST_SHARE * sizes.length) - 1)]!;
+  const ascending = Float64Array.from(requests, sizeOf).sort();
+  return ascending[ascending.length - Math.max(1, Math.ceil(LARGEST_SHARE * ascending.length))]!;
 }

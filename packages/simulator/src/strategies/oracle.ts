@@ -34,8 +34,9 @@ class Oracle implements RoutingInstance {
         if (after < 0) { fits = false; break; }
         share = Math.min(share, after / s.limit);
       }
-      // The remaining headers of a bucket with a short burst can exceed what one burst admits.
-      if (fits && (!best || share > best.share) && quota.canAdmit(counted)) best = { key: target.key, share };
+      // Every limiter's remaining is what it admits now (a short burst's bucket holds no more than
+      // its capacity; a window no more than its allowance): fitting the snapshot is quota.canAdmit.
+      if (fits && (!best || share > best.share)) best = { key: target.key, share };
     }
     return best ? { kind: 'send', target: best.key, handle: best.key } : { kind: 'reject' };
   }
