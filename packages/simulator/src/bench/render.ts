@@ -101,7 +101,7 @@ export function render(json: BenchmarkJson): string {
     `Generated ${json.generatedAt} at commit ${json.commit} on ${json.machine}; took ${(json.seconds / 60).toFixed(1)} min. ` +
       `${json.seeds} seeds per (scenario, strategy), ${durations.map((d) => `${d}`).join(' / ')} virtual minutes per run, ${json.bisectionSteps}-step bisection. ` +
       `Reproduce everything with ${commandLine(json)}; each table below names the command that reproduces it alone ` +
-      '(into `test/benchmark/results/full.{json,md}`; the simulator is deterministic, so the same numbers come back).',
+      '(into `test/benchmark/results/${json.mode}.{json,md}`; the simulator is deterministic, so the same numbers come back).',
     '',
     '- **multiplier**: the highest load with <= 0.1% client refusals, over the reference region\'s DECLARED rate; mean over seeds ± the 95% t interval (n - 1 df).',
     '- **p**: two-sided paired t-test by seed. Headroom\'s row: against the best peer (highest mean); a peer\'s row: against Headroom; zero variance gives p = 0 (a constant gap) or 1 (none).',
