@@ -1,6 +1,8 @@
 import type { LimitKind } from '@headroom/plan/runtime';
-import { chargeEvidence, EPSILON, evidenceLevel, evidenceMsUntil, observedEvidence, type EvidenceState } from './evidence';
+import { chargeEvidence, EPSILON, evidenceLevel, evidenceMsUntil, observedEvidence, recapacitateEvidence, type EvidenceState } from './evidence';
+import { clampLearned, effectiveLimit, hasSettled, recordSlot, SLOT_MS, trailingMinuteSum, type ChargeSlot, type LearnedLimit, type LearningOptions } from './learned-capacity';
 import { reconstructLevel, recordOwn, trimOwn, type OwnWindow, type WindowCharge } from './shared-level';
+import { SUB_WINDOW_MS, TRAILING_MS } from './sliding-windows';
 
 /**
  * One limit a target enforces (RPM, TPM, input or output TPM), sized from the config.
@@ -14,10 +16,24 @@ import { reconstructLevel, recordOwn, trimOwn, type OwnWindow, type WindowCharge
  * - `shared`: the provider bucket's level replayed from the shared store's sub-windows (every
  *   instance's bookings, ours counted once: see shared-level.ts), freshest wins, then aged by
  *   refill and charged with our later bookings like any evidence.
+ *
+ * `limit` is the effective figure: the declared one, or one learned from the provider's 429s and
+ * headers while that evidence is recent (learned-capacity.ts). Own and shared evidence are sized
+ * and refilled by it; a header keeps the provider's own figure.
  */
 export interface BucketState {
   readonly kind: LimitKind;
+  /** The effective limit: `declared`, or the learned figure decayed toward it (see `bucketRetune`). */
   readonly limit: number;
+  /** The plan's figure. */
+  readonly declared: number;
+  readonly learned?: LearnedLimit;
+  /** Our own net charges over the trailing minute, in slots: what a headerless 429 is weighed against. */
+  readonly recent: readonly ChargeSlot[];
+  /** Every instance's net charge over the trailing minute in the last shared snapshot, and when it was read. */
+  readonly sharedTrailing?: { readonly amount: number; readonly readAt: number };
+  /** Share of that charge other instances made (0..1; 1 when nobody charged anything): what this instance did not see happen. */
+  readonly othersShare?: number;
   readonly own: EvidenceState;
   readonly header?: EvidenceState;
   readonly shared?: EvidenceState;
@@ -26,7 +42,7 @@ export interface BucketState {
 }
 
 export function createBucket(kind: LimitKind, limit: number): BucketState {
-  return { kind, limit, own: observedEvidence(limit, limit, Number.NEGATIVE_INFINITY) };
+  return { kind, limit, declared: limit, own: observedEvidence(limit, limit, Number.NEGATIVE_INFINITY), recent: [] };
 }
 
 /** What own accounting alone says is left. */
@@ -61,6 +77,7 @@ function chargeAll(bucket: BucketState, amount: number, now: number): BucketStat
     own: chargeEvidence(bucket.own, amount, now),
     ...(bucket.header ? { header: chargeEvidence(bucket.header, amount, now) } : {}),
     ...(bucket.shared ? { shared: chargeEvidence(bucket.shared, amount, now), mine: recordOwn(bucket.mine ?? [], bucket.limit, amount, now) } : {}),
+    recent: recordSlot(bucket.recent, amount, now),
   };
 }
 
@@ -99,11 +116,59 @@ export function bucketObserveShared(bucket: BucketState, windows: readonly Windo
   if (bucket.shared && bucket.shared.observedAt >= readAt) return bucket;
   const mine = trimOwn(bucket.mine ?? [], readAt);
   const { level, at } = reconstructLevel(bucket.limit, windows, mine, readAt);
-  return { ...bucket, shared: { ...observedEvidence(bucket.limit, level, readAt), at }, mine };
+  const total = windows.reduce((sum, w) => (w.start + SUB_WINDOW_MS > readAt - TRAILING_MS && w.start <= readAt && Number.isFinite(w.amount) ? sum + w.amount : sum), 0);
+  const ours = mine.reduce((sum, o) => (o.start + SUB_WINDOW_MS > readAt - TRAILING_MS ? sum + o.sum : sum), 0);
+  const others = Math.max(0, total - ours);
+  // Below a millionth of the total, the difference is float noise, not another instance. A snapshot
+  // with no charges at all cannot say whether others are about to act on the same picture: unknown, 1.
+  const othersShare = !(total > EPSILON) ? 1 : others > 1e-6 * total + EPSILON ? Math.min(1, others / total) : 0;
+  return { ...bucket, shared: { ...observedEvidence(bucket.limit, level, readAt), at }, mine, sharedTrailing: { amount: Math.max(0, total), readAt }, othersShare };
+}
+
+/**
+ * What was charged on the provider's bucket in the trailing minute before `now`, as far as this
+ * instance knows: its own net charges, or, when a shared snapshot is in use, every instance's
+ * charges as of the read plus ours since (whichever is larger).
+ */
+export function chargedTrailingMinute(bucket: BucketState, now: number): number {
+  const own = trailingMinuteSum(bucket.recent, now);
+  // With nobody else's charges in the snapshot, our own slots are the exact figure (and finer).
+  if (!bucket.sharedTrailing || !((bucket.othersShare ?? 0) > 0)) return own;
+  const readSlot = Math.floor(bucket.sharedTrailing.readAt / SLOT_MS) * SLOT_MS;
+  const since = trailingMinuteSum(bucket.recent.filter((s) => s.start >= readSlot), now);
+  return Math.max(own, bucket.sharedTrailing.amount + since);
+}
+
+/**
+ * Bring `limit` to the learned figure at `now` (decaying toward the declared one), resizing own and
+ * shared evidence so what was used stays used. A learned figure back at the declared one is dropped.
+ */
+export function bucketRetune(bucket: BucketState, now: number, options: LearningOptions): BucketState {
+  const learned = bucket.learned && hasSettled(bucket.declared, bucket.learned, now, options) ? undefined : bucket.learned;
+  const limit = effectiveLimit(bucket.declared, learned, now, options);
+  if (learned === bucket.learned && Math.abs(limit - bucket.limit) <= 1e-3 * bucket.declared) return bucket;
+  const { learned: _dropped, ...rest } = bucket;
+  return {
+    ...rest,
+    ...(learned ? { learned } : {}),
+    limit,
+    own: recapacitateEvidence(bucket.own, limit, now),
+    ...(bucket.shared ? { shared: recapacitateEvidence(bucket.shared, limit, now) } : {}),
+  };
+}
+
+/** Set a learned figure at `now` (kept within the learning bounds) and apply it. */
+export function bucketLearn(bucket: BucketState, limit: number, charge: number, now: number, options: LearningOptions): BucketState {
+  if (!Number.isFinite(limit) || limit <= 0) return bucket;
+  const learned: LearnedLimit = { limit: clampLearned(bucket.declared, limit, charge, options), at: now };
+  return bucketRetune({ ...bucket, learned }, now, options);
 }
 
 export interface BucketView {
+  /** The effective limit (learned, when it differs from the plan's). */
   readonly limit: number;
+  /** The plan's figure, present while a learned one is in force. */
+  readonly declared?: number;
   /** Effective remaining (lowest source), never below zero. */
   readonly remaining: number;
   readonly own: number;
@@ -114,7 +179,8 @@ export interface BucketView {
 export function bucketView(bucket: BucketState, now: number): BucketView {
   const clamp = (value: number) => Math.max(0, Math.floor(value + EPSILON));
   return {
-    limit: bucket.limit,
+    limit: bucket.learned ? Math.round(bucket.limit) : bucket.limit,
+    ...(bucket.learned ? { declared: bucket.declared } : {}),
     remaining: clamp(bucketRemaining(bucket, now)),
     own: clamp(ownRemaining(bucket, now)),
     ...(bucket.header ? { header: clamp(evidenceLevel(bucket.header, now)) } : {}),

@@ -1,6 +1,7 @@
 import type { Charge } from '@headroom/plan/runtime';
 import type { AttemptOutcome } from './contracts';
-import { exhaustHeadroom, headroomMsUntilFits, type HeadroomState } from './headroom';
+import { exhaustHeadroom, headroomMsUntilFits, learnFromThrottle, type HeadroomState } from './headroom';
+import type { LearningOptions } from './learned-capacity';
 
 /** A target parked until a time. Plain data; an expired cooldown reads as clear. */
 export type CooldownState =
@@ -59,9 +60,16 @@ export interface CooldownDecision {
  * (`routing.maxCooldownMs`); every cooldown, derived ones included, ends within `maxMs`. A 429 without one
  * (Bedrock, Vertex) is evidence that the provider had no room for this charge: its buckets are
  * recorded as empty and the cooldown is derived as the time until they refill enough for this
- * request again (our typical request, by the same bucket math the selection uses).
+ * request again (our typical request, by the same bucket math the selection uses). With `learning`,
+ * that 429 also bounds the tightest bucket's limit first (learned-capacity.ts), so the derived wait
+ * refills at the learned rate. A 429 to a capacity probe (`belief: 'no-room'`: sent although our
+ * belief had no room for it) only confirms that belief: the buckets keep what we believed, so the
+ * smaller requests that belief still admits are not refused for it.
  */
-export function applyOutcomeCooldown(state: CooldownState, headroom: HeadroomState, outcome: AttemptOutcome, charge: Charge, now: number, maxMs: number): CooldownDecision {
+export function applyOutcomeCooldown(
+  state: CooldownState, headroom: HeadroomState, outcome: AttemptOutcome, charge: Charge, now: number, maxMs: number,
+  evidence: { readonly learning?: LearningOptions; readonly belief?: 'room' | 'no-room' } = {},
+): CooldownDecision {
   let cooldown = state;
   let until: number | undefined;
   const extend = (uncapped: number, source: 'retry-after' | 'derived') => {
@@ -77,7 +85,10 @@ export function applyOutcomeCooldown(state: CooldownState, headroom: HeadroomSta
   let nextHeadroom = headroom;
   if (outcome.kind === 'throttled') {
     const saidRemaining = observations.some((o) => o.kind === 'remaining');
-    if (!saidRemaining) nextHeadroom = exhaustHeadroom(headroom, charge, now);
+    if (!saidRemaining) {
+      const learned = evidence.learning ? learnFromThrottle(headroom, charge, now, evidence.learning) : headroom;
+      nextHeadroom = evidence.belief === 'no-room' ? learned : exhaustHeadroom(learned, charge, now);
+    }
     const hinted = retryAfterMs !== undefined || observations.some((o) => o.kind === 'cooldown');
     if (!hinted) {
       const wait = headroomMsUntilFits(nextHeadroom, charge, now);

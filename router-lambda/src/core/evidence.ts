@@ -46,3 +46,15 @@ export function evidenceMsUntil(evidence: EvidenceState, amount: number, now: nu
   if (missing <= EPSILON) return 0;
   return Math.max(1, Math.ceil((missing - EPSILON) / refillPerMs(evidence)));
 }
+
+/**
+ * The same evidence against a new capacity (a learned limit): the bucket stays as full, as a share,
+ * as it was (a provider found to hold half its figure was as empty as we believed, not emptier),
+ * and refill follows the new capacity from `now`.
+ */
+export function recapacitateEvidence(evidence: EvidenceState, capacity: number, now: number): EvidenceState {
+  positiveOption('capacity', capacity);
+  const at = Math.max(evidence.at, now);
+  const level = (evidenceLevel(evidence, at) * capacity) / evidence.capacity;
+  return { ...evidence, capacity, level: Math.min(capacity, level), at };
+}

@@ -1,6 +1,8 @@
 import { admissionCharge, LIMIT_KINDS, LIMITS_BY_PROVIDER, settledCharge, type Charge, type LimitKind, type RequestEstimate, type RouterTarget, type Usage } from '@headroom/plan/runtime';
 import type { Observation, SharedUsage } from './contracts';
-import { bucketAdjust, bucketFits, bucketMsUntilFits, bucketObserveRemaining, bucketObserveShared, bucketRemaining, bucketReserve, bucketView, createBucket, type BucketState, type BucketView } from './bucket';
+import { bucketAdjust, bucketFits, bucketLearn, bucketMsUntilFits, bucketObserveRemaining, bucketObserveShared, bucketRemaining, bucketReserve, bucketRetune, bucketView, chargedTrailingMinute, createBucket, type BucketState, type BucketView } from './bucket';
+import { EPSILON } from './evidence';
+import { throttleBound, type LearningOptions } from './learned-capacity';
 import { InvalidEstimateError, MissingLimitError } from './errors';
 import { windowChargesOf } from './shared-level';
 
@@ -88,14 +90,77 @@ export function settleHeadroom(state: HeadroomState, reserved: Charge, final: Ch
   return { state: next, delta };
 }
 
-/** Apply `remaining` observations (cooldown observations belong to the cooldown policy). */
-export function observeHeadroom(state: HeadroomState, observations: readonly Observation[]): HeadroomState {
+/**
+ * Apply `remaining` observations (cooldown observations belong to the cooldown policy). With
+ * `learning`, a header's `limit` is also the bucket's learned figure (the provider's own, above or
+ * below declared).
+ */
+export function observeHeadroom(state: HeadroomState, observations: readonly Observation[], learning?: LearningOptions): HeadroomState {
   let next = state;
   for (const o of observations) {
     if (o.kind !== 'remaining' || !next.buckets[o.bucket]) continue;
-    next = mapBuckets(next, (kind, bucket) => (kind === o.bucket ? bucketObserveRemaining(bucket, o.remaining, o.observedAt, o.limit) : bucket));
+    next = mapBuckets(next, (kind, bucket) => {
+      if (kind !== o.bucket) return bucket;
+      const learned = learning && o.limit !== undefined && Number.isFinite(o.limit) && o.limit > 0 ? bucketLearn(bucket, o.limit, 0, o.observedAt, learning) : bucket;
+      return bucketObserveRemaining(learned, o.remaining, o.observedAt, o.limit);
+    });
   }
   return next;
+}
+
+/** Every bucket at its learned figure for `now` (learned figures decay toward the declared ones). */
+export function retuneHeadroom(state: HeadroomState, now: number, learning: LearningOptions): HeadroomState {
+  let changed = false;
+  const next = mapBuckets(state, (_kind, bucket) => {
+    const tuned = bucketRetune(bucket, now, learning);
+    if (tuned !== bucket) changed = true;
+    return tuned;
+  });
+  return changed ? next : state;
+}
+
+/** The charged buckets with the least room left after `charge` (as a share of their limit): the likeliest to have refused it. */
+function tightestKinds(state: HeadroomState, charge: Charge, now: number): Set<LimitKind> {
+  let least = Number.POSITIVE_INFINITY;
+  const shares = new Map<LimitKind, number>();
+  for (const [kind, bucket] of entries(state)) {
+    const amount = charge[kind] ?? 0;
+    if (amount <= 0) continue;
+    const share = (bucketRemaining(bucket, now) - amount) / bucket.limit;
+    shares.set(kind, share);
+    least = Math.min(least, share);
+  }
+  return new Set([...shares].filter(([, share]) => share <= least + EPSILON).map(([kind]) => kind));
+}
+
+/**
+ * A 429 with no headers: the provider had less than `charge` left in some bucket. The bucket we
+ * believed tightest is the likeliest; its limit is bounded by what was charged in the trailing
+ * minute plus this charge (learned-capacity.ts), and learned when that is below its figure.
+ */
+export function learnFromThrottle(state: HeadroomState, charge: Charge, now: number, learning: LearningOptions): HeadroomState {
+  const tight = tightestKinds(state, charge, now);
+  return mapBuckets(state, (kind, bucket) => {
+    if (!tight.has(kind)) return bucket;
+    const bound = throttleBound(chargedTrailingMinute(bucket, now), charge[kind] ?? 0);
+    return bound < bucket.limit ? bucketLearn(bucket, bound, charge[kind] ?? 0, now, learning) : bucket;
+  });
+}
+
+/**
+ * The provider admitted a capacity probe (sent when our belief had no room): the tightest bucket's
+ * figure is too low. Raise it by one step (multiplicative increase).
+ */
+export function learnFromProbe(state: HeadroomState, charge: Charge, now: number, learning: LearningOptions): HeadroomState {
+  const tight = tightestKinds(state, charge, now);
+  return mapBuckets(state, (kind, bucket) => (tight.has(kind) ? bucketLearn(bucket, bucket.limit * (1 + learning.probeStep), charge[kind] ?? 0, now, learning) : bucket));
+}
+
+/** The learned figure of each bucket that has one (for status), and the declared one. */
+export function learnedLimits(state: HeadroomState): Partial<Record<LimitKind, { readonly declared: number; readonly effective: number }>> {
+  const out: Partial<Record<LimitKind, { declared: number; effective: number }>> = {};
+  for (const [kind, bucket] of entries(state)) if (bucket.learned) out[kind] = { declared: bucket.declared, effective: Math.round(bucket.limit) };
+  return out;
 }
 
 /** A shared snapshot: each bucket replays its provider's level from the sub-windows (see shared-level.ts). */

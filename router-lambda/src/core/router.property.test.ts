@@ -69,9 +69,10 @@ function run(router: Router, steps: readonly Step[]): { decisions: Placement['ki
 describe('Router properties', () => {
   it('(a) with only its own accounting, it never admits what the provider\'s own bucket would refuse', () => {
     // The emulator's TargetQuota is an independent implementation of each provider's enforcement.
+    // Without capacity probes: a probe is sent precisely when our belief has no room (next property).
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 150 }), fc.integer(), (steps, seed) => {
-        const router = new Router(config, { rng: seededRng(seed) });
+        const router = new Router(config, { rng: seededRng(seed), capacityProbe: false });
         const clock = new ManualClock(0);
         const quotas = new Map(Object.values(config.targets).map((t) => [t.key, new TargetQuota(t.key, t.limits, t.cost, clock)]));
         const pending: { due: number; ticket: Ticket; quotaTicket: QuotaTicket; s: Step }[] = [];
@@ -93,6 +94,45 @@ describe('Router properties', () => {
           // Success settles both sides; timeouts and unfinished requests keep their reservations on both.
           if (admitted.admitted && s.outcome === 'success') pending.push({ due: i + 1 + s.delay, ticket: placement.ticket, quotaTicket: admitted.ticket, s });
         });
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('(a\') with capacity probes, the provider refuses only probes, or a target whose figure an admitted probe raised; probes are bounded', () => {
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 150 }), fc.integer(), (steps, seed) => {
+        const router = new Router(config, { rng: seededRng(seed) });
+        const clock = new ManualClock(0);
+        const quotas = new Map(Object.values(config.targets).map((t) => [t.key, new TargetQuota(t.key, t.limits, t.cost, clock)]));
+        const pending: { due: number; ticket: Ticket; quotaTicket: QuotaTicket; s: Step }[] = [];
+        const probes = new Map<string, number>();
+        let now = 0;
+        steps.forEach((s, i) => {
+          now += s.dt;
+          clock.advance(s.dt);
+          for (const p of pending.filter((p) => p.due <= i)) {
+            pending.splice(pending.indexOf(p), 1);
+            const usage = { inputTokens: p.ticket.estimate.inputTokens, outputTokens: Math.floor(p.s.output * p.ticket.estimate.maxTokens) };
+            router.complete(p.ticket, { kind: 'success', usage, observations: [] }, now);
+            quotas.get(p.ticket.target)!.settle(p.quotaTicket, usage);
+          }
+          const estimate = { inputTokens: s.inputTokens, maxTokens: s.maxTokens };
+          const placement = router.place({ family: 'claude', estimate, ...(s.residency ? { residency: s.residency } : {}) }, now);
+          if (placement.kind !== 'placed') return;
+          const key = placement.target.key;
+          if (placement.ticket.capacityProbe) probes.set(key, (probes.get(key) ?? 0) + 1);
+          const admitted = quotas.get(key)!.tryAdmit(estimate);
+          if (!admitted.admitted) {
+            const raised = Object.values(router.status(now).targets.find((t) => t.key === key)!.buckets).some((b) => b && b.declared !== undefined && b.limit > b.declared);
+            expect(placement.ticket.capacityProbe || raised).toBe(true);
+            router.complete(placement.ticket, { kind: 'throttled', observations: [] }, now);
+            return;
+          }
+          if (s.outcome === 'success') pending.push({ due: i + 1 + s.delay, ticket: placement.ticket, quotaTicket: admitted.ticket, s });
+        });
+        // At most one probe per target per 10 s (capacity-probe.ts), the first after 0 s.
+        for (const count of probes.values()) expect(count).toBeLessThanOrEqual(1 + Math.floor(now / 10_000));
       }),
       { numRuns: 150 },
     );

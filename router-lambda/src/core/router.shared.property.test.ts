@@ -6,6 +6,7 @@ import { exampleConfig } from './fixtures';
 import { InMemorySharedStore } from './in-memory-store';
 import { seededRng } from './rng';
 import { Router, type Ticket } from './router';
+import { powerOfTwoChoices } from './selection';
 
 /**
  * The router with the shared store (what the benchmark's stale-100 scenario runs): the store's
@@ -31,7 +32,9 @@ interface Pending { due: number; router: Router; ticket: Ticket; s: Step; quotaT
 
 /** Drive one router (optionally through the store, as pipeline.ts does); returns every decision. */
 async function decisions(steps: readonly Step[], seed: number, store?: SharedStore): Promise<string[]> {
-  const router = new Router(config, { rng: seededRng(seed) });
+  // A fixed strategy: this is about the store's evidence. (The default blends in p2c while a snapshot
+  // holds no charge at all, which one instance cannot tell from the first of many: freshness.ts.)
+  const router = new Router(config, { rng: seededRng(seed), strategy: powerOfTwoChoices });
   const keys = config.families.claude!.targets;
   const pending: Pending[] = [];
   const out: string[] = [];

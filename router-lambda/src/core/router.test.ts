@@ -69,13 +69,26 @@ describe('Router', () => {
   });
 
   it('exhausted retry-after is exact at a bucket boundary', () => {
-    const router = new Router(config, { rng: seededRng(4) });
+    // Refusing on belief alone: with capacity probes the first refusal would be a probe (next test).
+    const router = new Router(config, { rng: seededRng(4), capacityProbe: false });
     const big = { inputTokens: 4_000, maxTokens: 6_000 }; // 10000 tpm on bedrock-us
     for (let i = 0; i < 3; i++) placed(router.place({ family: 'claude', estimate: big, residency: 'us' }, 1_234 + i * 2_000));
     const refused = router.place({ family: 'claude', estimate: big, residency: 'us' }, 6_000);
     // 30,000 - 3 x 10,000 + refill at 500/s since: 2,383 left at 6 s; 7,617 more takes 15,234 ms.
     expect(refused).toEqual({ kind: 'exhausted', retryAfterMs: 15_234, retryAt: 21_234, reason: 'no-headroom' });
     expect(router.place({ family: 'claude', estimate: big, residency: 'us' }, 21_233).kind).toBe('exhausted');
+    expect(router.place({ family: 'claude', estimate: big, residency: 'us' }, 21_234).kind).toBe('placed');
+  });
+
+  it('probes before refusing: one request goes to a target with no 429 for a minute, the next within 10 s is refused', () => {
+    const router = new Router(config, { rng: seededRng(4) });
+    const big = { inputTokens: 4_000, maxTokens: 6_000 };
+    for (let i = 0; i < 3; i++) placed(router.place({ family: 'claude', estimate: big, residency: 'us' }, 1_234 + i * 2_000));
+    const probe = placed(router.place({ family: 'claude', estimate: big, residency: 'us' }, 6_000));
+    expect(probe.ticket).toMatchObject({ capacityProbe: true, probe: false, target: 'claude/bedrock-us-east-1' });
+    // The provider refuses it: our belief (no room) stands, no zeroing, the next probe waits 20 s (doubled).
+    router.complete(probe.ticket, { kind: 'throttled', observations: [] }, 6_040);
+    expect(router.place({ family: 'claude', estimate: big, residency: 'us' }, 7_000)).toMatchObject({ kind: 'exhausted', reason: 'no-headroom', retryAt: 21_234 });
     expect(router.place({ family: 'claude', estimate: big, residency: 'us' }, 21_234).kind).toBe('placed');
   });
 
@@ -176,7 +189,7 @@ describe('Router', () => {
     const p = placed(router.place({ family: 'claude', estimate: small }, 0, undefined, new Set(['claude/bedrock-us-east-1', 'claude/bedrock-eu-west-1', 'claude/vertex-europe-west1'])));
     router.complete(p.ticket, { kind: 'success', usage: { inputTokens: 1_000, outputTokens: 10 }, observations: [{ kind: 'remaining', bucket: 'otpm', remaining: 100, observedAt: 50 }] }, 50);
     const status = router.status(50);
-    expect(status.strategy).toBe('capacity-weighted-p2c');
+    expect(status.strategy).toBe('argmax-when-fresh');
     expect(status.targets.find((t) => t.key === 'claude/anthropic')!.buckets.otpm?.header).toBe(100);
     for (let i = 0; i < 20; i++) expect(placed(router.place({ family: 'claude', estimate: small }, 60)).target.key).not.toBe('claude/anthropic');
     expect(JSON.parse(JSON.stringify(status))).toEqual(status);

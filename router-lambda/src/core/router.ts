@@ -4,19 +4,25 @@ import { breakerOnOutcome, breakerOnPlaced, breakerVerdict, resolveBreakerOption
 import { clientRetryAfter, type ClientRetryAfter } from './client-retry-after';
 import { applyOutcomeCooldown, extendCooldown, plausibleSharedUntil } from './cooldown';
 import { TicketError, UnknownFamilyError, UnknownTargetError } from './errors';
-import { admissionChargeFor, type HeadroomView, observeHeadroom, observeSharedUsage, reserveHeadroom, settledChargeFor, settleHeadroom } from './headroom';
+import { mayProbe, resolveProbeOptions, type ProbeOptions } from './capacity-probe';
+import { admissionChargeFor, type HeadroomView, learnFromProbe, observeHeadroom, observeSharedUsage, reserveHeadroom, retuneHeadroom, settledChargeFor, settleHeadroom } from './headroom';
+import { resolveLearningOptions, type LearningOptions } from './learned-capacity';
 import { discountScarce, scarcePinServers } from './pin-reserve';
 import { resolveRetryBudget, retryAllowed, retryBudgetView, type FamilyActivity, type ResolvedRetryBudgetOptions, type RetryBudgetOptions, type RetryBudgetView } from './retry-budget';
 import type { Rng } from './rng';
-import { powerOfTwoChoices, type Candidate, type SelectionStrategy } from './selection';
+import { DEFAULT_STRATEGY, type Candidate, type SelectionStrategy } from './selection';
 import { SharedQuotas } from './shared-quotas';
-import { availability, createTargetState, targetStatus, type TargetState, type TargetStatus } from './target-state';
+import { availability, createTargetState, targetStatus, type Availability, type TargetState, type TargetStatus } from './target-state';
 
 export interface RouterOptions {
   /** Injected randomness in [0, 1) (e.g. `seededRng(seed)`); the core never calls Math.random. */
   readonly rng: Rng;
-  /** @default powerOfTwoChoices (capacity-weighted, with replacement) */
+  /** @default DEFAULT_STRATEGY (argmaxWhenFresh: the most headroom on fresh evidence, p2c in proportion to staleness) */
   readonly strategy?: SelectionStrategy;
+  /** Learning each bucket's effective limit from 429s and headers (learned-capacity.ts); `false` keeps the declared figures. */
+  readonly learning?: Partial<LearningOptions> | false;
+  /** Capacity probes before refusing (capacity-probe.ts); `false` refuses on belief alone. */
+  readonly capacityProbe?: Partial<ProbeOptions> | false;
   /** @default resolveBreakerOptions() defaults; probeTimeoutMs defaults to the config's timeoutMs */
   readonly breaker?: BreakerOptions;
   /** @default fraction = config.routing.retryBudget, minRetryConcurrency 3 (per family) */
@@ -33,6 +39,8 @@ export interface Ticket {
   readonly placedAt: number;
   /** Placed as a half-open breaker probe. */
   readonly probe: boolean;
+  /** Placed as a capacity probe: our belief had no room, but the target's figure may be too low (capacity-probe.ts). */
+  readonly capacityProbe: boolean;
   /** Placed as a failover retry (other targets were excluded): counts against the family's retry budget while active. */
   readonly retry: boolean;
 }
@@ -80,6 +88,8 @@ export class Router {
   /** Per family: the scarce servers of its residency pins, kept for pinned demand (pin-reserve.ts). */
   private readonly scarce = new Map<string, ReadonlySet<string>>();
   private readonly strategy: SelectionStrategy;
+  private readonly learning: LearningOptions | undefined;
+  private readonly probing: ProbeOptions | undefined;
   private readonly breaker: ResolvedBreakerOptions;
   private readonly budget: ResolvedRetryBudgetOptions;
   /** No cooldown, and no wait told to a client, lasts longer (routing.maxCooldownMs). */
@@ -89,7 +99,9 @@ export class Router {
   private sequence = 0;
 
   constructor(readonly config: RouterConfig, private readonly options: RouterOptions) {
-    this.strategy = options.strategy ?? powerOfTwoChoices;
+    this.strategy = options.strategy ?? DEFAULT_STRATEGY;
+    this.learning = options.learning === false ? undefined : resolveLearningOptions(options.learning);
+    this.probing = options.capacityProbe === false ? undefined : resolveProbeOptions(options.capacityProbe);
     this.breaker = resolveBreakerOptions({ probeTimeoutMs: config.routing.timeouts.headersMs, ...options.breaker });
     this.budget = resolveRetryBudget({ fraction: config.routing.retryBudget, ...options.retryBudget });
     this.maxCooldownMs = config.routing.maxCooldownMs;
@@ -111,12 +123,15 @@ export class Router {
     const pin = request.residency;
     const eligible = family.targets.filter((key) => pin === undefined || servesPin(this.target(key).residency, pin));
     if (eligible.length === 0) return { kind: 'unservable', reason: 'no-target-serves-pin' };
+    for (const key of eligible) this.retune(key, now);
 
     const candidates: Candidate[] = [];
     const charges = new Map<string, Charge>();
     const probes = new Set<string>();
     let earliest = Number.POSITIVE_INFINITY;
     let quotaBlocked = false;
+    /** Targets our belief refuses that may take a capacity probe, soonest free first. */
+    let probeable: { key: string; at: number; charge: Charge } | undefined;
     for (const key of eligible) {
       const charge = admissionChargeFor(this.target(key), request.estimate);
       const verdict = this.availability(key, charge, now);
@@ -124,14 +139,16 @@ export class Router {
       if (excluded?.has(key)) continue;
       if (verdict.kind !== 'available') {
         if (verdict.why !== 'breaker') quotaBlocked = true;
+        if (this.mayProbe(key, verdict, charge, now) && (!probeable || verdict.at < probeable.at)) probeable = { key, at: verdict.at, charge };
         continue;
       }
       charges.set(key, charge);
       if (verdict.probe) probes.add(key);
-      candidates.push({ key, score: verdict.score, weight: verdict.weight });
+      candidates.push({ key, score: verdict.score, weight: verdict.weight, staleness: verdict.staleness });
     }
     if (candidates.length === 0) {
       if (!Number.isFinite(earliest)) return { kind: 'unservable', reason: 'exceeds-every-limit' };
+      if (probeable) return this.book(probeable.key, request, probeable.charge, now, excluded, { breakerProbe: false, capacityProbe: true, score: 0 });
       const reason = eligible.every((key) => excluded?.has(key)) ? 'all-excluded' : quotaBlocked ? 'no-headroom' : 'breakers-open';
       return { kind: 'exhausted', retryAfterMs: earliest - now, retryAt: earliest, reason };
     }
@@ -140,20 +157,43 @@ export class Router {
     const seen = scarce ? discountScarce(candidates, scarce) : candidates;
     const pick = this.strategy.choose(seen, this.options.rng).key;
     const chosen = candidates.find((c) => c.key === pick)!;
-    const charged = charges.get(chosen.key)!;
-    const state = this.state(chosen.key);
-    this.states.set(chosen.key, {
+    return this.book(chosen.key, request, charges.get(chosen.key)!, now, excluded, { breakerProbe: probes.has(chosen.key), capacityProbe: false, score: chosen.score });
+  }
+
+  /** Charge `key`'s buckets (and its shared quota) for `request` and hand out the ticket. */
+  private book(key: string, request: RouteRequest, charged: Charge, now: number, excluded: ReadonlySet<string> | undefined, how: { breakerProbe: boolean; capacityProbe: boolean; score: number }): Placement {
+    const state = this.state(key);
+    this.states.set(key, {
       ...state,
       headroom: reserveHeadroom(state.headroom, charged, now),
       breaker: breakerOnPlaced(state.breaker, this.breaker, now),
+      ...(how.capacityProbe ? { lastCapacityProbeAt: now } : {}),
     });
-    this.quotas.reserve(this.target(chosen.key), charged, now);
+    this.quotas.reserve(this.target(key), charged, now);
     const ticket: Ticket = {
-      id: String(++this.sequence), target: chosen.key, family: request.family, estimate: request.estimate, charged, placedAt: now,
-      probe: probes.has(chosen.key), retry: (excluded?.size ?? 0) > 0,
+      id: String(++this.sequence), target: key, family: request.family, estimate: request.estimate, charged, placedAt: now,
+      probe: how.breakerProbe, capacityProbe: how.capacityProbe, retry: (excluded?.size ?? 0) > 0,
     };
     this.outstanding.set(ticket.id, ticket);
-    return { kind: 'placed', target: this.target(chosen.key), ticket, headroomAfter: chosen.score };
+    return { kind: 'placed', target: this.target(key), ticket, headroomAfter: how.score };
+  }
+
+  /**
+   * A capacity probe overrules only the target's own belief (capacity-probe.ts), never a shared
+   * provider quota that has no room: that belief rests on every family's charges and headers.
+   */
+  private mayProbe(key: string, verdict: Availability, charge: Charge, now: number): boolean {
+    if (!this.probing || !mayProbe(this.state(key), verdict, charge, now, this.probing)) return false;
+    const unblocked: Availability = { kind: 'available', score: 1, weight: 1, probe: false, staleness: 0 };
+    return this.quotas.narrow(this.target(key), unblocked, charge, now).kind === 'available';
+  }
+
+  /** Bring the target's buckets to their learned figures for `now`. */
+  private retune(key: string, now: number): void {
+    if (!this.learning) return;
+    const state = this.state(key);
+    const headroom = retuneHeadroom(state.headroom, now, this.learning);
+    if (headroom !== state.headroom) this.states.set(key, { ...state, headroom });
   }
 
   /**
@@ -165,6 +205,7 @@ export class Router {
   complete(ticket: Ticket, outcome: AttemptOutcome, now: number): Completion {
     if (!this.outstanding.delete(ticket.id)) throw new TicketError({ ticket: ticket.id, target: ticket.target, problem: 'unknown-or-completed' });
     const target = this.target(ticket.target);
+    this.retune(ticket.target, now);
     const state = this.state(ticket.target);
     let headroom = state.headroom;
     let delta: Charge = {};
@@ -176,11 +217,19 @@ export class Router {
     // An Azure 429 is the deployment's own capacity, not the subscription quota its siblings share.
     if (outcome.kind === 'throttled' && target.provider !== 'azure-openai') this.quotas.exhaust(target, ticket.charged, now);
     // Headers on this response already include its own final cost: apply them after settling.
-    headroom = observeHeadroom(headroom, 'observations' in outcome ? outcome.observations : []);
+    headroom = observeHeadroom(headroom, 'observations' in outcome ? outcome.observations : [], this.learning);
     this.quotas.observeHeaders(target, 'observations' in outcome ? outcome.observations : []);
-    const cooling = applyOutcomeCooldown(state.cooldown, headroom, outcome, ticket.charged, now, this.maxCooldownMs);
+    // The provider admitted what our belief had no room for: the figure was too low.
+    if (ticket.capacityProbe && outcome.kind === 'success' && this.learning) headroom = learnFromProbe(headroom, ticket.charged, now, this.learning);
+    const cooling = applyOutcomeCooldown(state.cooldown, headroom, outcome, ticket.charged, now, this.maxCooldownMs, {
+      ...(this.learning ? { learning: this.learning } : {}), belief: ticket.capacityProbe ? 'no-room' : 'room',
+    });
     const breaker = breakerOnOutcome(state.breaker, this.breaker, breakerVerdict(outcome), ticket.probe, ticket.placedAt, now);
-    this.states.set(ticket.target, { ...state, headroom: cooling.headroom, cooldown: cooling.cooldown, breaker });
+    this.states.set(ticket.target, {
+      ...state, headroom: cooling.headroom, cooldown: cooling.cooldown, breaker,
+      ...(outcome.kind === 'throttled' ? { lastThrottledAt: now } : {}),
+      ...(ticket.capacityProbe ? { refusedProbes: outcome.kind === 'success' ? 0 : (state.refusedProbes ?? 0) + (outcome.kind === 'throttled' ? 1 : 0) } : {}),
+    });
     const shared: SharedEffects = {
       ...(Object.keys(delta).length > 0 ? { charge: delta } : {}),
       ...(cooling.until !== undefined ? { cooldownUntil: cooling.until } : {}),

@@ -7,6 +7,12 @@ export interface Candidate {
   readonly score: number;
   /** Capacity weight: how many requests like this one the target takes per minute. */
   readonly weight: number;
+  /**
+   * How far the router's view of this target may be from the provider's, 0 (exact: own accounting,
+   * or shared evidence nobody else moved) to 1 (others' unseen charges dominate). See freshness.ts.
+   * @default 0
+   */
+  readonly staleness?: number;
 }
 
 /** A way to pick one candidate. Implementations must only use `rng` for randomness. */
@@ -72,6 +78,31 @@ export const headroomWeighted: SelectionStrategy = {
     return weightedDraw(sorted, (c) => c.score * c.weight, rng);
   },
 };
+
+/**
+ * The Router's default: argmax when the evidence is fresh, capacity-weighted power of two choices
+ * in proportion to how stale it is. With staleness s (the highest among the candidates), one
+ * uniform draw picks p2c with probability s, else the most headroom (ties: capacity, then key).
+ *
+ * Why: on fresh state (one instance, whose own accounting is exact) the most headroom is the best
+ * decision, and two random choices lose 0.7-2.8% against it (issue #13). On stale state every
+ * instance sees the same picture and argmax would herd them all onto one target; p2c bounds that at
+ * p(2 - p) of placements. The blend herds at most (1 - s) + s * p(2 - p), so s near 1 (others'
+ * charges dominate) keeps the p2c bound, and s = 0 draws nothing from the rng.
+ */
+export const argmaxWhenFresh: SelectionStrategy = {
+  name: 'argmax-when-fresh',
+  choose(candidates, rng) {
+    const sorted = canonical(candidates);
+    if (sorted.length === 0) throw new RangeError('choose() needs at least one candidate');
+    const staleness = Math.min(1, sorted.reduce((s, c) => Math.max(s, Number.isFinite(c.staleness) ? c.staleness! : 0), 0));
+    if (staleness > 0 && draw(rng) < staleness) return powerOfTwoChoices.choose(sorted, rng);
+    return sorted.reduce(better);
+  },
+};
+
+/** What a Router uses unless told otherwise (the simulator's Headroom strategy uses it too). */
+export const DEFAULT_STRATEGY: SelectionStrategy = argmaxWhenFresh;
 
 /** Deterministic baseline: always the most headroom (what a naive router does; herds). */
 export const mostHeadroom: SelectionStrategy = {

@@ -12,7 +12,7 @@ const charge = { rpm: 1, tpm: 3_000 };
 
 describe('target state', () => {
   it('is available with a score and capacity weight when everything allows', () => {
-    expect(availability(createTargetState(target, options), charge, breaker, 0)).toEqual({ kind: 'available', score: 0.9, weight: 10, probe: false });
+    expect(availability(createTargetState(target, options), charge, breaker, 0)).toEqual({ kind: 'available', score: 0.9, weight: 10, probe: false, staleness: 0 });
   });
 
   it('is blocked until the latest of cooldown, breaker and headroom', () => {

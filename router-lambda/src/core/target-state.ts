@@ -1,6 +1,7 @@
 import type { Charge, RouterTarget } from '@headroom/plan/runtime';
 import { breakerAdmits, breakerAvailableAt, breakerView, closedBreaker, type BreakerState, type BreakerView, type ResolvedBreakerOptions } from './circuit-breaker';
 import { CLEAR, cooldownEndsAt, type CooldownState } from './cooldown';
+import { headroomStaleness } from './freshness';
 import { capacityFor, createHeadroom, headroomAfter, headroomMsUntilFits, headroomView, type HeadroomState, type HeadroomView } from './headroom';
 
 /** Everything the router knows about one target: plain data, one field per policy. */
@@ -8,6 +9,12 @@ export interface TargetState {
   readonly headroom: HeadroomState;
   readonly cooldown: CooldownState;
   readonly breaker: BreakerState;
+  /** The last 429 from the target (capacity-probe.ts). */
+  readonly lastThrottledAt?: number;
+  /** The last capacity probe sent to it (capacity-probe.ts). */
+  readonly lastCapacityProbeAt?: number;
+  /** Capacity probes it refused in a row (capacity-probe.ts). */
+  readonly refusedProbes?: number;
 }
 
 export interface TargetStateOptions {
@@ -23,8 +30,11 @@ export function createTargetState(target: RouterTarget, options: TargetStateOpti
 }
 
 export type Availability =
-  /** Placeable now; `probe` when the breaker is half-open and this would be a probe. */
-  | { readonly kind: 'available'; readonly score: number; readonly weight: number; readonly probe: boolean }
+  /**
+   * Placeable now; `probe` when the breaker is half-open and this would be a probe; `staleness`
+   * how far our view may be from the provider's (freshness.ts).
+   */
+  | { readonly kind: 'available'; readonly score: number; readonly weight: number; readonly probe: boolean; readonly staleness: number }
   /** Not now; `at` is the earliest moment it could take this charge (Infinity: never, too large). */
   | { readonly kind: 'blocked'; readonly at: number; readonly why: 'cooldown' | 'breaker' | 'headroom' | 'too-large' };
 
@@ -41,7 +51,10 @@ export function availability(state: TargetState, charge: Charge, breaker: Resolv
   const score = headroomAfter(state.headroom, charge, now);
   // headroomMsUntilFits said it fits; both use the same tolerance, so score is defined.
   if (score === undefined) return { kind: 'blocked', at: now + 1, why: 'headroom' };
-  return { kind: 'available', score, weight: capacityFor(state.headroom, charge), probe: breakerAdmits(state.breaker, breaker, now) === 'probe' };
+  return {
+    kind: 'available', score, weight: capacityFor(state.headroom, charge), probe: breakerAdmits(state.breaker, breaker, now) === 'probe',
+    staleness: headroomStaleness(state.headroom, now),
+  };
 }
 
 export interface TargetStatus extends HeadroomView {
