@@ -73,12 +73,16 @@ async function run(options: BenchOptions): Promise<void> {
   const units: UnitSpec[] = ordered.flatMap((scenario) => Array.from({ length: options.seeds }, (_, i) => ({ scenario, seed: i + 1 })));
   const config: UnitConfig = { ...budget, strategies: options.strategies, curveMultiples: CURVE_MULTIPLES };
   log(`${units.length} units (${ordered.length} scenarios x ${options.seeds} seeds) on ${options.jobs} worker(s): ${budget.durationMin} virtual min, ${budget.bisectionSteps}-step bisection, loose for ${budget.looseGroups.join(', ') || 'no group'}`);
-  const unitResults = await runPool(units, config, options.jobs, (p) => {
+  const { results: unitResults, failures } = await runPool(units, config, options.jobs, (p) => {
     const elapsed = Date.now() - started;
     log(`${p.done}/${p.total} ${p.unit.scenario} seed ${p.unit.seed} (${(p.ms / 1000).toFixed(1)} s); ${minutes(elapsed)} so far, about ${minutes((elapsed / p.done) * (p.total - p.done))} left for the simulator`);
   });
-  const rows = summarizeRows(unitResults, isPeer);
-  const curves = summarizeCurves(unitResults);
+  for (const failure of failures) process.stderr.write(`[bench ${options.mode}] FAILED ${failure.unit.scenario} seed ${failure.unit.seed}: ${failure.error}\n`);
+  // A scenario with a failed seed is left out whole: its means would rest on fewer seeds than the rest.
+  const failedScenarios = new Set(failures.map((f) => f.unit.scenario));
+  const complete = unitResults.filter((u) => !failedScenarios.has(u.scenario));
+  const rows = summarizeRows(complete, isPeer);
+  const curves = summarizeCurves(complete);
 
   const throughput = decisionThroughput(options.mode === 'quick' ? 20_000 : 100_000);
   log(`decision throughput: ${Math.round(throughput.perSecond)} place+complete/s`);
@@ -94,7 +98,8 @@ async function run(options: BenchOptions): Promise<void> {
   const json: BenchmarkJson = {
     generatedAt: new Date().toISOString(), commit: commitOf(root), command: commandOf(options), machine, mode: options.mode, seeds: options.seeds,
     durationMin: budget.durationMin, bisectionSteps: budget.bisectionSteps, curveMultiples: CURVE_MULTIPLES, strategyFilter: options.strategies, peers,
-    seconds: (Date.now() - started) / 1000, scenarios: scenarioInfos(unitResults), rows, curves,
+    seconds: (Date.now() - started) / 1000, scenarios: scenarioInfos(complete), rows, curves,
+    failedUnits: failures.map((f) => ({ ...f.unit, error: f.error.split('\n')[0]! })),
     targets: evaluateTargets({ rows, curves, real, peers }), real, router,
   };
 
@@ -114,6 +119,10 @@ async function run(options: BenchOptions): Promise<void> {
   }
   for (const target of json.targets) log(`target ${target.met ? 'met   ' : 'MISSED'} ${target.id}: ${target.reason}`);
   log(`done in ${minutes(Date.now() - started)}`);
+  if (failures.length > 0) {
+    process.stderr.write(`[bench ${options.mode}] ${failures.length} unit(s) failed; their scenarios (${[...failedScenarios].join(', ')}) are left out of the results\n`);
+    process.exitCode = 1;
+  }
 }
 
 function main(): Promise<void> {

@@ -16,8 +16,9 @@ describe('runPool', () => {
 
   it('gives identical results on one worker and on two, in unit order', async () => {
     const progress: number[] = [];
-    const one = await runPool(UNITS, CONFIG, 1, (p) => progress.push(p.done));
-    const two = await runPool(UNITS, CONFIG, 2);
+    const { results: one, failures } = await runPool(UNITS, CONFIG, 1, (p) => progress.push(p.done));
+    const { results: two } = await runPool(UNITS, CONFIG, 2);
+    expect(failures).toEqual([]);
     expect(two).toEqual(one);
     expect(progress).toEqual([1, 2]);
     expect(one.map((u) => [u.scenario, u.seed])).toEqual([['seed-3x30k', 1], ['seed-3x30k', 2]]);
@@ -27,7 +28,10 @@ describe('runPool', () => {
     expect(one[0]!.strategies.map((s) => s.quotaTpm)).not.toEqual(one[1]!.strategies.map((s) => s.quotaTpm));
   }, 120_000);
 
-  it('rejects with the unit named when a unit fails', async () => {
-    await expect(runPool([{ scenario: 'no-such-scenario', seed: 1 }], CONFIG, 1)).rejects.toThrow(/no-such-scenario seed 1: .*unknown scenario/);
+  it('records a failing unit with its error and still runs the others', async () => {
+    const { results, failures } = await runPool([{ scenario: 'no-such-scenario', seed: 1 }, UNITS[0]!], CONFIG, 1);
+    expect(failures.map((f) => f.unit)).toEqual([{ scenario: 'no-such-scenario', seed: 1 }]);
+    expect(failures[0]!.error).toMatch(/unknown scenario 'no-such-scenario'/);
+    expect(results.map((r) => [r.scenario, r.seed])).toEqual([['seed-3x30k', 1]]);
   }, 60_000);
 });

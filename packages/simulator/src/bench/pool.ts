@@ -85,44 +85,75 @@ export interface PoolProgress {
   readonly ms: number;
 }
 
-/** Run every unit on min(jobs, units) workers; results in the order of `units`. Rejects on the first error. */
-export function runPool(units: readonly UnitSpec[], config: UnitConfig, jobs: number, onProgress?: (progress: PoolProgress) => void): Promise<UnitResult[]> {
+export interface UnitFailure {
+  readonly unit: UnitSpec;
+  readonly error: string;
+}
+
+export interface PoolOutcome {
+  /** The units that completed, in the order of `units`. */
+  readonly results: UnitResult[];
+  /** The units that threw (their error's stack): the run goes on without them, and the caller exits non-zero. */
+  readonly failures: UnitFailure[];
+}
+
+/**
+ * Run every unit on min(jobs, units) workers. A unit that throws is recorded and the others go on
+ * (one broken scenario must not lose a 20-minute run); a worker that dies is replaced.
+ */
+export function runPool(units: readonly UnitSpec[], config: UnitConfig, jobs: number, onProgress?: (progress: PoolProgress) => void): Promise<PoolOutcome> {
   const results: (UnitResult | undefined)[] = new Array(units.length);
-  if (units.length === 0) return Promise.resolve([]);
-  return new Promise((resolvePool, reject) => {
-    const workers: Worker[] = [];
+  const failures: { index: number; error: string }[] = [];
+  if (units.length === 0) return Promise.resolve({ results: [], failures: [] });
+  return new Promise((resolvePool) => {
+    const workers = new Set<Worker>();
     const started = new Map<number, number>();
     let next = 0;
-    let done = 0;
-    let failed = false;
-    const finish = (error?: Error) => {
-      if (failed) return;
-      if (error) failed = true;
+    let settled = 0;
+    const finish = () => {
       for (const w of workers) void w.terminate();
-      if (error) reject(error);
-      else resolvePool(results as UnitResult[]);
-    };
-    const feed = (worker: Worker) => {
-      if (next >= units.length) return;
-      const index = next++;
-      started.set(index, performance.now());
-      worker.postMessage({ index, spec: units[index]! } satisfies ToWorker);
-    };
-    for (let i = 0; i < Math.min(Math.max(1, jobs), units.length); i++) {
-      const worker = new Worker(workerScript(), { workerData: { role: WORKER_ROLE, config } satisfies WorkerData });
-      workers.push(worker);
-      worker.on('message', (message: FromWorker) => {
-        if ('error' in message) return finish(new Error(`unit ${units[message.index]!.scenario} seed ${units[message.index]!.seed}: ${message.error}`));
-        results[message.index] = message.result;
-        done++;
-        onProgress?.({ done, total: units.length, unit: units[message.index]!, ms: performance.now() - (started.get(message.index) ?? 0) });
-        if (done === units.length) return finish();
-        feed(worker);
+      workers.clear();
+      resolvePool({
+        results: results.filter((r): r is UnitResult => r !== undefined),
+        failures: failures.sort((a, b) => a.index - b.index).map((f) => ({ unit: units[f.index]!, error: f.error })),
       });
-      worker.on('error', (error) => finish(error));
-      worker.on('exit', (code) => { if (code !== 0 && done < units.length) finish(new Error(`a benchmark worker exited with code ${code}`)); });
-      feed(worker);
-    }
+    };
+    const settle = (index: number) => {
+      settled++;
+      onProgress?.({ done: settled, total: units.length, unit: units[index]!, ms: performance.now() - (started.get(index) ?? 0) });
+    };
+    const feed = (worker: Worker, inFlight: { index: number | undefined }) => {
+      if (next >= units.length) return;
+      inFlight.index = next++;
+      started.set(inFlight.index, performance.now());
+      worker.postMessage({ index: inFlight.index, spec: units[inFlight.index]! } satisfies ToWorker);
+    };
+    const spawn = () => {
+      const worker = new Worker(workerScript(), { workerData: { role: WORKER_ROLE, config } satisfies WorkerData });
+      const inFlight: { index: number | undefined } = { index: undefined };
+      workers.add(worker);
+      worker.on('message', (message: FromWorker) => {
+        inFlight.index = undefined;
+        if ('error' in message) failures.push({ index: message.index, error: message.error });
+        else results[message.index] = message.result;
+        settle(message.index);
+        if (settled === units.length) return finish();
+        feed(worker, inFlight);
+      });
+      // An uncaught error kills the worker: fail its unit and carry on with a fresh worker.
+      worker.on('error', (error) => {
+        workers.delete(worker);
+        if (inFlight.index !== undefined) {
+          failures.push({ index: inFlight.index, error: error.stack ?? String(error) });
+          settle(inFlight.index);
+          inFlight.index = undefined;
+        }
+        if (settled === units.length) return finish();
+        if (next < units.length) spawn();
+      });
+      feed(worker, inFlight);
+    };
+    for (let i = 0; i < Math.min(Math.max(1, jobs), units.length); i++) spawn();
   });
 }
 

@@ -17,7 +17,7 @@ const curve = (scenario: string, strategy: string, multiple: number): CurveRow =
 
 const JSON_FIXTURE: BenchmarkJson = {
   generatedAt: '2026-11-29T19:00:00.000Z', commit: 'abc1234', command: 'npm run bench -- --publish', machine: '2 x test cpu', mode: 'full', seeds: 8, durationMin: 60,
-  bisectionSteps: 8, curveMultiples: [2.4, 2.6, 2.8, 3.0], strategyFilter: [], peers: ['round-robin', 'litellm-usage-v2'], seconds: 1200,
+  bisectionSteps: 8, curveMultiples: [2.4, 2.6, 2.8, 3.0], strategyFilter: [], peers: ['round-robin', 'litellm-usage-v2'], seconds: 1200, failedUnits: [],
   scenarios: [
     { id: 'seed-3x30k', title: 'Worked example', group: 'matched', durationMin: 60, referenceTarget: 'chatbot/ap', regionQuotaTpm: 30_000, singleRegionMultiplierMean: 0.71 },
     { id: 'truth-us-east-half', title: 'us-east-1 truly holds half', group: 'mismatch', durationMin: 60, referenceTarget: 'chatbot/ap', regionQuotaTpm: 30_000, singleRegionMultiplierMean: 0.7 },
@@ -40,8 +40,9 @@ const JSON_FIXTURE: BenchmarkJson = {
   router: { throughput: { perSecond: 40_000, nsPerDecision: 25_000, iterations: 100_000 }, bundle: { bytes: 1_217_142, topPackages: [{ name: '@smithy/core', bytes: 120_000 }] }, cold: { requireMs: 150, firstRequestMs: 90, initMs: 240, runs: 7 } },
 };
 
+const markdown = render(JSON_FIXTURE);
+
 describe('render', () => {
-  const markdown = render(JSON_FIXTURE);
 
   it('shows every row with its mean, interval and p-value', () => {
     for (const r of JSON_FIXTURE.rows) expect(markdown).toContain(`| ${r.scenario} | ${r.label} | ${r.multiplierMean.toFixed(3)}x ± 0.012 |`);
@@ -72,6 +73,13 @@ describe('render', () => {
     expect(markdown).toContain('40000 place+complete per second');
     expect(markdown).toContain('1.22 MB');
   });
+});
+
+it('names failed units and their scenarios', () => {
+  const failed = render({ ...JSON_FIXTURE, failedUnits: [{ scenario: 'stale-1000', seed: 3, error: 'TypeError: boom' }] });
+  expect(failed).toContain('**1 unit(s) failed**');
+  expect(failed).toContain('stale-1000 seed 3: TypeError: boom');
+  expect(markdown).not.toContain('failed**');
 });
 
 describe('replaceRegion', () => {

@@ -103,6 +103,9 @@ export function render(json: BenchmarkJson): string {
       `Reproduce everything with ${commandLine(json)}; each table below names the command that reproduces it alone ` +
       '(into `test/benchmark/results/${json.mode}.{json,md}`; the simulator is deterministic, so the same numbers come back).',
     '',
+    ...(json.failedUnits.length > 0
+      ? [`**${json.failedUnits.length} unit(s) failed** and their scenarios are left out: ${json.failedUnits.map((f) => `${f.scenario} seed ${f.seed}: ${f.error}`).join('; ')}.`, '']
+      : []),
     '- **multiplier**: the highest load with <= 0.1% client refusals, over the reference region\'s DECLARED rate; mean over seeds ± the 95% t interval (n - 1 df).',
     '- **p**: two-sided paired t-test by seed. Headroom\'s row: against the best peer (highest mean); a peer\'s row: against Headroom; zero variance gives p = 0 (a constant gap) or 1 (none).',
     '- **efficiency**: over the truth-knowing oracle\'s sustainable load (the oracle is greedy, not a proven optimum: above 1 is possible).',

@@ -218,6 +218,8 @@ export interface BenchmarkJson {
   /** Wall-clock seconds the run took (not a result: the machine's, for planning). */
   readonly seconds: number;
   readonly scenarios: readonly ScenarioInfo[];
+  /** Units that threw (their scenarios are left out of rows and curves; the run exited non-zero). */
+  readonly failedUnits: readonly { readonly scenario: string; readonly seed: number; readonly error: string }[];
   readonly rows: readonly BenchRow[];
   readonly curves: readonly CurveRow[];
   readonly targets: readonly TargetResult[];
