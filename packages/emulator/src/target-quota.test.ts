@@ -123,4 +123,14 @@ describe('TargetQuota', () => {
       expect(quota.canAdmit({ inputTokens: 1, maxTokens: 0 })).toBe(false);
     }
   });
+
+  it('msUntilAdmit is the longest wait among the limits a request charges, without charging', () => {
+    const clock = new ManualClock(0);
+    // 60 RPM refills one request a second; 6,000 TPM refills 100 tokens a second.
+    const quota = new TargetQuota('t', { rpm: 60, tpm: 6000 }, azure, clock);
+    quota.tryAdmit({ inputTokens: 5_000, maxTokens: 1_000 });
+    expect(quota.msUntilAdmit({ inputTokens: 100, maxTokens: 100 })).toBe(2_000);
+    expect(quota.msUntilAdmit({ inputTokens: 100, maxTokens: 100 })).toBe(2_000);
+    expect(quota.msUntilAdmit({ inputTokens: 6_000, maxTokens: 1 })).toBe(Infinity);
+  });
 });

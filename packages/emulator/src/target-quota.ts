@@ -108,8 +108,15 @@ export class TargetQuota {
 
   /** Whether `tryAdmit` would admit the request now, without charging anything. */
   canAdmit(request: RequestEstimate): boolean {
+    return this.msUntilAdmit(request) === 0;
+  }
+
+  /** Ms until `tryAdmit` would admit the request (0: now; Infinity: never), without charging anything. */
+  msUntilAdmit(request: RequestEstimate): number {
     const now = this.clock.now();
-    return this.charges(admissionCharge(this.cost, request)).every(([kind, amount]) => this.buckets.get(kind)!.msUntilAvailable(amount, now) === 0);
+    let wait = 0;
+    for (const [kind, amount] of this.charges(admissionCharge(this.cost, request))) wait = Math.max(wait, this.buckets.get(kind)!.msUntilAvailable(amount, now));
+    return wait;
   }
 
   /** Replace the admission charge with what the request finally cost. Idempotent per ticket. */

@@ -1,7 +1,7 @@
 /** @headroom/simulator: the real router core against emulated quotas, peers and a pooled oracle, in virtual time. */
 export * from './model';
 export { Random, percentile } from './random';
-export { TrafficStream, shapeAt, type Shape, type TrafficModel } from './traffic';
+export { TrafficStream, shapeAt, ORDINARY_PROMPT_CAP, type Shape, type TrafficModel } from './traffic';
 export { Upstream, synthesizeHeaders, type Degradation, type Failure } from './upstream';
 export { quotaFactorOf, trueLimits, trueTarget, providerInputTokens, type ProviderTruth } from './truth';
 export { SimSharedStore, type StoreModel } from './shared-store';

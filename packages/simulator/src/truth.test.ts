@@ -7,6 +7,7 @@ import type { Strategy, World } from './model';
 import { chatbotPlan, scenarios } from './scenarios';
 import { headroomStrategy } from './strategies/headroom';
 import { oracleStrategy } from './strategies/oracle';
+import { Random } from './random';
 import { TrafficStream } from './traffic';
 import type { ProviderTruth } from './truth';
 import { Upstream } from './upstream';
@@ -122,6 +123,30 @@ describe('the truth is hidden from routers and peers', () => {
     const run = await runAtMultiple(s, oracleStrategy, 1, 1.5);
     expect(run.clientOutage).toBe(0);
     expect(run.byTarget[US]!.attempts).toBeGreaterThan(0);
+  });
+});
+
+describe('the oracle holds as long as the truth says, within the plan\'s hold allowance', () => {
+  // Every region counts per clock minute and is full: the first admits again at the next minute.
+  const oracleAt = (at: number) => {
+    const clock = new ManualClock(at);
+    const targets = config.families.chatbot!.targets.map((key) => config.targets[key]!);
+    const upstreams = new Map(targets.map((t) => [t.key, new Upstream(t, clock, undefined, undefined, { refill: 'fixed-window' })]));
+    for (const upstream of upstreams.values()) while (upstream.admit(REQUEST).admitted);
+    const world: World = { config, family: 'chatbot', targets, upstreams, random: new Random(1) };
+    const oracle = oracleStrategy.instances(world, 1)[0]!;
+    const request = { ...REQUEST, logical: 0, family: 'chatbot', outputTokens: 10 };
+    oracle.begin(request, at);
+    return oracle.route(request, at, new Set(), []);
+  };
+
+  it('holds 1,500 ms at 0:58.5 (the windows reset at 1:00, within the default 2 s hold)', () => {
+    expect(config.routing.hold.maxMs).toBe(2_000);
+    expect(oracleAt(58_500)).toEqual({ kind: 'hold', waitMs: 1_500 });
+  });
+
+  it('refuses at 0:50, when the wait (10 s) is beyond the hold allowance', () => {
+    expect(oracleAt(50_000)).toEqual({ kind: 'reject' });
   });
 });
 

@@ -120,6 +120,11 @@ export class Upstream {
     return !this.failingNow() && this.quota().canAdmit(this.counted(request));
   }
 
+  /** Ms until the true quota in force now would admit the request (Infinity while failing, or never). */
+  msUntilAdmit(request: { inputTokens: number; maxTokens: number }): number {
+    return this.failingNow() ? Infinity : this.quota().msUntilAdmit(this.counted(request));
+  }
+
   admit(request: { inputTokens: number; maxTokens: number }): Admission {
     const now = this.clock.now();
     const f = this.failure;

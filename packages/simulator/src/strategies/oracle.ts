@@ -1,4 +1,5 @@
 import { admissionCharge, type LimitKind } from '@headroom/plan';
+import { MAX_HOLDS_PER_CALL } from '../engine';
 import { REPLY, type ReportVerdict, type RouteDecision, type RoutingInstance, type SimRequest, type Strategy, type World } from '../model';
 import type { Upstream } from '../upstream';
 import { eligibleTargets } from './stateless';
@@ -8,24 +9,37 @@ import { eligibleTargets } from './stateless';
  * reads the quotas the engine enforces: true limits, burst, refill algorithm, the provider's token
  * count, failure windows). It sends a request to the eligible target with the most true headroom
  * left after it, as a share of the limit, and only when that target will admit it; so it never sees
- * an upstream 429 and refuses only when no endpoint can take the request. Equivalent to pooling the
- * quotas.
+ * an upstream 429. When none admits now, it may wait exactly as long as the first one needs, within
+ * the hold the plan allows any router (`routing.hold.maxMs` from the call's start, within
+ * `timeouts.totalMs`; Headroom holds under the same allowance), else it refuses. Equivalent to
+ * pooling the quotas.
  */
 class Oracle implements RoutingInstance {
   private readonly upstreams: ReadonlyMap<string, Upstream>;
+  private readonly holdAllowanceMs: number;
+  /** Each call's start and holds (a client's retry is a new call). */
+  private readonly calls = new WeakMap<SimRequest, { startedAt: number; holds: number }>();
+
   constructor(private readonly world: World) {
     if (!world.upstreams) throw new Error('the oracle needs the emulated endpoints (Strategy.readsTruth)');
     this.upstreams = world.upstreams;
+    const routing = world.config.routing;
+    this.holdAllowanceMs = Math.max(0, Math.min(routing.hold?.maxMs ?? 0, routing.timeouts.totalMs));
   }
-  begin(): number { return 0; }
-  route(request: SimRequest): RouteDecision {
+
+  begin(request: SimRequest, now: number): number {
+    if (this.holdAllowanceMs > 0) this.calls.set(request, { startedAt: now, holds: 0 });
+    return 0;
+  }
+
+  route(request: SimRequest, now: number): RouteDecision {
     let best: { key: string; share: number } | undefined;
-    for (const target of eligibleTargets(this.world, request)) {
+    const eligible = eligibleTargets(this.world, request);
+    for (const target of eligible) {
       const upstream = this.upstreams.get(target.key)!;
       if (upstream.failingNow()) continue;
-      const counted = upstream.counted(request);
       const quota = upstream.quota();
-      const charge = admissionCharge(target.cost, counted);
+      const charge = admissionCharge(target.cost, upstream.counted(request));
       const snapshot = quota.snapshot();
       let share = Number.POSITIVE_INFINITY;
       let fits = true;
@@ -38,9 +52,20 @@ class Oracle implements RoutingInstance {
       // its capacity; a window no more than its allowance): fitting the snapshot is quota.canAdmit.
       if (fits && (!best || share > best.share)) best = { key: target.key, share };
     }
-    return best ? { kind: 'send', target: best.key, handle: best.key } : { kind: 'reject' };
+    if (best) return { kind: 'send', target: best.key, handle: best.key };
+    return this.holdOrRefuse(request, now, eligible.map((t) => this.upstreams.get(t.key)!));
   }
+
   report(): ReportVerdict { return REPLY; }
+
+  private holdOrRefuse(request: SimRequest, now: number, upstreams: readonly Upstream[]): RouteDecision {
+    const call = this.calls.get(request);
+    if (!call || call.holds >= MAX_HOLDS_PER_CALL) return { kind: 'reject' };
+    const waitMs = Math.max(1, Math.min(...upstreams.map((u) => u.msUntilAdmit(request))));
+    if (!Number.isFinite(waitMs) || now + waitMs - call.startedAt > this.holdAllowanceMs) return { kind: 'reject' };
+    call.holds++;
+    return { kind: 'hold', waitMs };
+  }
 }
 
 export const oracleStrategy: Strategy = {
