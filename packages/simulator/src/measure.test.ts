@@ -21,6 +21,13 @@ describe('runAtMultiple', () => {
     expect(again).toEqual({ ...strict.run, ratePerMin: again.ratePerMin });
     expect(again.ratePerMin).toBeCloseTo(strict.ratePerMin, 9);
   });
+  it('gives the same run whether its setup is reused or fresh', async () => {
+    const scenario = byId('bursts');
+    await runAtMultiple(scenario, roundRobinStrategy, 3, 2.9); // leaves its setup (stream drawn further) in the cache
+    const reused = await runAtMultiple(scenario, roundRobinStrategy, 3, 2.5);
+    const fresh = await runAtMultiple({ ...scenario }, roundRobinStrategy, 3, 2.5);
+    expect(reused).toEqual(fresh);
+  });
 });
 
 describe('measureScenario', () => {
