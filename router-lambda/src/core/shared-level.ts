@@ -62,18 +62,15 @@ export interface WindowCharge {
   /** Net charge. */
   readonly amount: number;
   /** Sum of positive charge x ms since `start`; absent: every charge taken at the window's end. */
-  readonly chargeMs?: number;
+  readonly chargeMs?: number | undefined;
   /** Sum of refunds, positive; absent: none recorded apart from the net. */
-  readonly refund?: number;
+  readonly refund?: number | undefined;
 }
 
 /** One bucket's view of a shared snapshot: every instance's charges per sub-window on `kind`. */
 export function windowChargesOf(usage: SharedUsage, kind: LimitKind): WindowCharge[] {
-  return usage.windows.map((w) => {
-    const chargeMs = w.chargeMs?.[kind];
-    const refund = w.refund?.[kind];
-    return { start: w.start, amount: w.charge[kind] ?? 0, ...(chargeMs !== undefined ? { chargeMs } : {}), ...(refund !== undefined ? { refund } : {}) };
-  });
+  // One object shape for every window (absent fields undefined): this runs per target per read.
+  return usage.windows.map((w) => ({ start: w.start, amount: w.charge[kind] ?? 0, chargeMs: w.chargeMs?.[kind], refund: w.refund?.[kind] }));
 }
 
 /** Keep only own sub-windows a read at or after `now` can still need (as the stores prune). */
@@ -103,17 +100,6 @@ export function recordOwn(own: readonly OwnWindow[], limit: number, amount: numb
   return current === last ? [...kept.slice(0, -1), next] : [...kept, next];
 }
 
-/** Other instances' share of one sub-window: positive charge, its mean offset into the window, refunds. */
-interface OthersShare {
-  positive: number;
-  chargeMs: number;
-  refund: number;
-  /** Some writer left no time: take every charge at the window's end. */
-  untimed: boolean;
-  /** The store recorded refunds apart (absent: an older writer, whose net already has them subtracted). */
-  refundsApart: boolean;
-}
-
 /**
  * The bucket's level at `at` (= readAt, or our last booking after it), replayed from the shared
  * sub-windows read at `readAt` and our own sub-window summaries (in time order). The router
@@ -125,60 +111,70 @@ export function reconstructLevel(limit: number, windows: readonly WindowCharge[]
   const origin = subWindowStart(readAt - TRAILING_MS);
   const lastOwn = own.length > 0 ? own[own.length - 1]!.start : origin;
   const count = (Math.max(subWindowStart(readAt), lastOwn) - origin) / SUB_WINDOW_MS + 1;
-  // Sub-windows by index from `origin`: a handful, so arrays, not maps (this runs per target per read).
-  const theirs: (OthersShare | undefined)[] = new Array(count);
+  // Per sub-window from `origin` (a handful): the store's sums, all instances. Typed arrays, no
+  // objects: this runs for every bucket of every target on every read.
+  const positive = new Float64Array(count);
+  const chargeMs = new Float64Array(count);
+  const refund = new Float64Array(count);
+  /** Bit 1: some writer left no time (an older router): its charge at the window's end. Bit 2: refunds recorded apart. */
+  const flags = new Uint8Array(count);
   for (const w of windows) {
     if (w.start < origin || w.start > readAt || !Number.isFinite(w.amount)) continue;
     const index = (w.start - origin) / SUB_WINDOW_MS;
     if (!Number.isInteger(index)) continue;
-    const refund = w.refund !== undefined && Number.isFinite(w.refund) ? Math.max(0, w.refund) : 0;
-    const timed = w.chargeMs !== undefined && Number.isFinite(w.chargeMs);
-    const share = (theirs[index] ??= { positive: 0, chargeMs: 0, refund: 0, untimed: false, refundsApart: false });
-    share.positive += w.amount + refund;
-    share.refund += refund;
-    share.chargeMs += timed ? w.chargeMs! : 0;
-    share.untimed ||= !timed;
-    share.refundsApart ||= w.refund !== undefined;
+    const back = w.refund !== undefined && Number.isFinite(w.refund) ? Math.max(0, w.refund) : 0;
+    positive[index] = positive[index]! + w.amount + back;
+    refund[index] = refund[index]! + back;
+    if (w.chargeMs !== undefined && Number.isFinite(w.chargeMs)) chargeMs[index] = chargeMs[index]! + w.chargeMs;
+    else flags[index] = flags[index]! | 1;
+    if (w.refund !== undefined) flags[index] = flags[index]! | 2;
   }
-  const mine: (OwnWindow | undefined)[] = new Array(count);
-  for (const o of own) if (o.start >= origin) mine[(o.start - origin) / SUB_WINDOW_MS] = o;
 
   let deficit = 0;
   let t = origin;
+  let next = 0; // index into `own`, which is in time order
   for (let index = 0; index < count; index++) {
     const start = origin + index * SUB_WINDOW_MS;
-    const o = mine[index];
-    const share = theirs[index];
+    while (next < own.length && own[next]!.start < start) next++;
+    const o = next < own.length && own[next]!.start === start ? own[next] : undefined;
     if (start > t) deficit = Math.max(0, deficit - refill * (start - t));
     t = Math.max(t, start);
     const ownEnd = o ? Math.max(t, o.lastAt) : t;
     // Everything of this window the store shows happened by the read; our later bookings come after.
     const end = Math.min(start + SUB_WINDOW_MS, Math.max(readAt, ownEnd));
-    const span = Math.max(0, Math.min(SUB_WINDOW_MS, readAt - start));
-    const ownStep = (d: number) => (o ? Math.max(o.alpha, d + o.beta) : d);
-    const drain = (d: number, from: number, to: number) => (to > from ? Math.max(0, d - refill * (to - from)) : d);
 
     // Their share: what the store holds minus what we wrote (never negative: our writes not yet visible).
-    const ownPositive = o ? o.sum + (share?.refundsApart ? o.refund : 0) : 0;
-    const positive = Math.max(0, (share?.positive ?? 0) - ownPositive);
-    const refund = Math.max(0, (share?.refund ?? 0) - (o?.refund ?? 0));
-    if (positive <= 0) {
-      deficit = drain(ownStep(Math.max(0, deficit - refund)), ownEnd, end);
+    const refundsApart = (flags[index]! & 2) !== 0;
+    const theirPositive = Math.max(0, positive[index]! - (o ? o.sum + (refundsApart ? o.refund : 0) : 0));
+    const theirRefund = Math.max(0, refund[index]! - (o?.refund ?? 0));
+    const from = Math.max(0, deficit - theirRefund); // refunds at the window's start: the safe side
+    if (theirPositive <= 0) {
+      deficit = drained(ownStep(o, from), refill, ownEnd, end);
       t = end;
       continue;
     }
-    // Their charge-weighted mean time, inside what the window had seen by the read (untimed: its end).
-    const meanOffset = share!.untimed || span === 0 ? span : Math.min(span, Math.max(0, ((share!.chargeMs - (o?.chargeMs ?? 0)) / positive)));
-    const meanAt = start + meanOffset;
-    const from = Math.max(0, deficit - refund); // refunds at the window's start: the safe side
+    // Their charge-weighted mean time, within what the window had seen by the read (untimed: its end).
+    const span = Math.max(0, Math.min(SUB_WINDOW_MS, readAt - start));
+    const untimed = (flags[index]! & 1) !== 0 || span === 0;
+    const meanOffset = untimed ? span : Math.min(span, Math.max(0, (chargeMs[index]! - (o?.chargeMs ?? 0)) / theirPositive));
     // (a) our bookings, then all of theirs at their mean time (or after our last booking).
-    const placedAt = Math.max(meanAt, ownEnd);
-    const lumped = drain(drain(ownStep(from), ownEnd, placedAt) + positive, placedAt, end);
+    const placedAt = Math.max(start + meanOffset, ownEnd);
+    const lumped = drained(drained(ownStep(o, from), refill, ownEnd, placedAt) + theirPositive, refill, placedAt, end);
     // (b) the part a mean allows before our bookings at the start, the rest at the end.
-    const late = span > 0 ? (positive * meanOffset) / span : positive;
-    const split = drain(ownStep(from + positive - late), ownEnd, end) + late;
+    const late = span > 0 ? (theirPositive * meanOffset) / span : theirPositive;
+    const split = drained(ownStep(o, from + theirPositive - late), refill, ownEnd, end) + late;
     deficit = Math.max(lumped, split);
     t = end;
   }
   return { level: limit - deficit, at: t };
+}
+
+/** Our own bookings of a sub-window applied to the deficit at its start (see OwnWindow). */
+function ownStep(own: OwnWindow | undefined, deficit: number): number {
+  return own ? Math.max(own.alpha, deficit + own.beta) : deficit;
+}
+
+/** The deficit after refilling from `from` to `to`. */
+function drained(deficit: number, refill: number, from: number, to: number): number {
+  return to > from ? Math.max(0, deficit - refill * (to - from)) : deficit;
 }
