@@ -1,6 +1,7 @@
 /**
  * One API request through the core: place, call the upstream, complete, fail over while the family's
- * retry budget and the request's deadline allow, and answer in the front door's format.
+ * retry budget and the request's deadline allow, and answer in the front door's format. A request
+ * refused for quota is held first when the wait is known and short (routing.hold, hold.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { Api, ResolvedTimeouts, RouterTarget } from '@headroom/plan/runtime';
