@@ -69,6 +69,15 @@ describe('reconstructLevel', () => {
     expect(reconstructLevel(LIMIT, [{ start: 0, amount: 2_500 }], own, 1_000).level).toBe(3_500); // + 500 of others
   });
 
+  it('our refund the store has not shown yet is nobody else\'s charge', () => {
+    // We reserve 3,000 at 1 s and return 2,000 at 11 s: our bucket has 6000 - 3000 + 1000 of refill + 2000, capped at 6000.
+    const own = ownOf([{ at: 1_000, amount: 3_000 }, { at: 11_000, amount: -2_000 }]);
+    const reservationOnly = [{ start: 0, amount: 3_000, chargeMs: 3_000 * 1_000 }];
+    expect(reconstructLevel(LIMIT, reservationOnly, own, 11_000).level).toBeCloseTo(LIMIT, 6);
+    // Seen by an older store (net only), the same.
+    expect(reconstructLevel(LIMIT, [{ start: 0, amount: 3_000 }], own, 11_000).level).toBeCloseTo(LIMIT, 6);
+  });
+
   it('bookings after the read are replayed too, and the level is given at the last one', () => {
     const { level, at } = reconstructLevel(LIMIT, [], ownOf([{ at: 5_000, amount: 3_000 }, { at: 12_000, amount: 600 }]), 2_000);
     expect(at).toBe(12_000);

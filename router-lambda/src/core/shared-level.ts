@@ -116,7 +116,10 @@ export function reconstructLevel(limit: number, windows: readonly WindowCharge[]
   const positive = new Float64Array(count);
   const chargeMs = new Float64Array(count);
   const refund = new Float64Array(count);
-  /** Bit 1: some writer left no time (an older router): its charge at the window's end. Bit 2: refunds recorded apart. */
+  /**
+   * Bit 1: some writer left no time (an older router): its charge at the window's end. Bit 2: the
+   * window is written as now (times, refunds apart). Bit 4: the store has the window at all.
+   */
   const flags = new Uint8Array(count);
   for (const w of windows) {
     if (w.start < origin || w.start > readAt || !Number.isFinite(w.amount)) continue;
@@ -127,7 +130,7 @@ export function reconstructLevel(limit: number, windows: readonly WindowCharge[]
     refund[index] = refund[index]! + back;
     if (w.chargeMs !== undefined && Number.isFinite(w.chargeMs)) chargeMs[index] = chargeMs[index]! + w.chargeMs;
     else flags[index] = flags[index]! | 1;
-    if (w.refund !== undefined) flags[index] = flags[index]! | 2;
+    flags[index] = flags[index]! | 4 | (w.chargeMs !== undefined || w.refund !== undefined ? 2 : 0);
   }
 
   let deficit = 0;
@@ -143,10 +146,12 @@ export function reconstructLevel(limit: number, windows: readonly WindowCharge[]
     // Everything of this window the store shows happened by the read; our later bookings come after.
     const end = Math.min(start + SUB_WINDOW_MS, Math.max(readAt, ownEnd));
 
-    // Their share: what the store holds minus what we wrote (never negative: our writes not yet visible).
+    // Their share: what the store holds minus what we wrote (never negative: our writes not yet
+    // visible). An older writer's net has its refunds in it: then our net is what to take out.
+    const stored = (flags[index]! & 4) !== 0;
     const refundsApart = (flags[index]! & 2) !== 0;
-    const theirPositive = Math.max(0, positive[index]! - (o ? o.sum + (refundsApart ? o.refund : 0) : 0));
-    const theirRefund = Math.max(0, refund[index]! - (o?.refund ?? 0));
+    const theirPositive = stored ? Math.max(0, positive[index]! - (o ? o.sum + (refundsApart ? o.refund : 0) : 0)) : 0;
+    const theirRefund = stored ? Math.max(0, refund[index]! - (o?.refund ?? 0)) : 0;
     const from = Math.max(0, deficit - theirRefund); // refunds at the window's start: the safe side
     if (theirPositive <= 0) {
       deficit = drained(ownStep(o, from), refill, ownEnd, end);
