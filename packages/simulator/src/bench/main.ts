@@ -30,6 +30,9 @@ const BUDGET: Readonly<Record<BenchOptions['mode'], { durationMin: number; bisec
   quick: { durationMin: 20, bisectionSteps: 6, looseGroups: [] },
 };
 
+/** Units run in this order of groups: production-size quotas and long prompts cost 3-5x a matched scenario per seed. */
+const SCHEDULE_ORDER: readonly ScenarioGroup[] = ['scale', 'size', 'matched', 'mismatch'];
+
 /** The smoke run's one scenario per group (the cheapest of each). */
 const QUICK_SCENARIOS = ['seed-3x30k', 'truth-us-east-half', 'stale-1000', 'long-prompts-2pct'];
 
@@ -70,7 +73,12 @@ async function run(options: BenchOptions): Promise<void> {
   const started = Date.now();
   const chosen = options.scenarios.length > 0 ? options.scenarios : options.mode === 'quick' ? QUICK_SCENARIOS.filter((id) => known.some((s) => s.id === id)) : known.map((s) => s.id);
   const ordered = known.map((s) => s.id).filter((id) => chosen.includes(id));
-  const units: UnitSpec[] = ordered.flatMap((scenario) => Array.from({ length: options.seeds }, (_, i) => ({ scenario, seed: i + 1 })));
+  // The costly groups go first (longest first balances the workers and keeps the estimate from being optimistic);
+  // the results are put back in scenario order below.
+  const groupOf = (id: string) => known.find((s) => s.id === id)!.group;
+  const units: UnitSpec[] = ordered
+    .flatMap((scenario) => Array.from({ length: options.seeds }, (_, i) => ({ scenario, seed: i + 1 })))
+    .sort((a, b) => SCHEDULE_ORDER.indexOf(groupOf(a.scenario)) - SCHEDULE_ORDER.indexOf(groupOf(b.scenario)));
   const config: UnitConfig = { ...budget, strategies: options.strategies, curveMultiples: CURVE_MULTIPLES };
   log(`${units.length} units (${ordered.length} scenarios x ${options.seeds} seeds) on ${options.jobs} worker(s): ${budget.durationMin} virtual min, ${budget.bisectionSteps}-step bisection, loose for ${budget.looseGroups.join(', ') || 'no group'}`);
   const { results: unitResults, failures } = await runPool(units, config, options.jobs, (p) => {
@@ -80,7 +88,9 @@ async function run(options: BenchOptions): Promise<void> {
   for (const failure of failures) process.stderr.write(`[bench ${options.mode}] FAILED ${failure.unit.scenario} seed ${failure.unit.seed}: ${failure.error}\n`);
   // A scenario with a failed seed is left out whole: its means would rest on fewer seeds than the rest.
   const failedScenarios = new Set(failures.map((f) => f.unit.scenario));
-  const complete = unitResults.filter((u) => !failedScenarios.has(u.scenario));
+  const complete = unitResults
+    .filter((u) => !failedScenarios.has(u.scenario))
+    .sort((a, b) => ordered.indexOf(a.scenario) - ordered.indexOf(b.scenario) || a.seed - b.seed);
   const rows = summarizeRows(complete, isPeer);
   const curves = summarizeCurves(complete);
 
