@@ -1,6 +1,6 @@
 import { admissionCharge, LIMIT_KINDS, LIMITS_BY_PROVIDER, settledCharge, type Charge, type LimitKind, type RequestEstimate, type RouterTarget, type Usage } from '@headroom/plan/runtime';
 import type { Observation, SharedUsage } from './contracts';
-import { bucketAdjust, bucketFits, bucketLearn, bucketMsUntilFits, bucketObserveRemaining, bucketObserveShared, bucketRemaining, bucketReserve, bucketRetune, bucketView, chargedTrailingMinute, createBucket, type BucketState, type BucketView } from './bucket';
+import { bucketAdjust, bucketFits, ownRemaining, bucketLearn, bucketMsUntilFits, bucketObserveRemaining, bucketObserveShared, bucketRemaining, bucketReserve, bucketRetune, bucketView, chargedTrailingMinute, createBucket, type BucketState, type BucketView } from './bucket';
 import { EPSILON } from './evidence';
 import { throttleBound, type LearningOptions } from './learned-capacity';
 import { InvalidEstimateError, MissingLimitError } from './errors';
@@ -154,6 +154,21 @@ export function learnFromThrottle(state: HeadroomState, charge: Charge, now: num
 export function learnFromProbe(state: HeadroomState, charge: Charge, now: number, learning: LearningOptions): HeadroomState {
   const tight = tightestKinds(state, charge, now);
   return mapBuckets(state, (kind, bucket) => (tight.has(kind) ? bucketLearn(bucket, bucket.limit * (1 + learning.probeStep), charge[kind] ?? 0, now, learning) : bucket));
+}
+
+/**
+ * A success while a bucket runs on the part of a raised figure above the declared one (its own
+ * level below limit - declared): the provider admitted what only the raised figure allows, so the
+ * figure is confirmed and does not decay while that goes on. (A 429 bounds it again.)
+ */
+export function confirmRaised(state: HeadroomState, now: number, learning: LearningOptions): HeadroomState {
+  let changed = false;
+  const next = mapBuckets(state, (_kind, bucket) => {
+    if (!bucket.learned || !(bucket.limit > bucket.declared) || !(ownRemaining(bucket, now) < bucket.limit - bucket.declared)) return bucket;
+    changed = true;
+    return { ...bucket, learned: { limit: bucket.limit, at: now } };
+  });
+  return changed ? next : state;
 }
 
 /** The learned figure of each bucket that has one (for status), and the declared one. */

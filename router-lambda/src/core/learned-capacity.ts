@@ -30,21 +30,28 @@ export interface LearnedLimit {
 }
 
 export interface LearningOptions {
-  /** Half-life of a learned figure's distance from the declared one. @default 10 min */
+  /** Half-life of a learned figure's distance from the declared one, for a figure below it. @default 10 min */
   readonly halfLifeMs: number;
+  /**
+   * The same for a figure above the declared one. Longer: over-admitting fails over and the next
+   * 429 bounds the figure at once, while a figure too low only comes back by decay or probes.
+   * @default 60 min
+   */
+  readonly raisedHalfLifeMs: number;
   /** No learned figure below this share of the declared one. @default 0.1 */
   readonly floorShare: number;
   /** No learned figure above this multiple of the declared one. @default 3 */
   readonly ceilingShare: number;
-  /** A successful capacity probe raises the figure by this share. @default 0.1 */
+  /** A successful capacity probe raises the figure by this share. @default 0.25 */
   readonly probeStep: number;
 }
 
-export const LEARNING_DEFAULTS: LearningOptions = { halfLifeMs: 10 * MS_PER_MINUTE, floorShare: 0.1, ceilingShare: 3, probeStep: 0.1 };
+export const LEARNING_DEFAULTS: LearningOptions = { halfLifeMs: 10 * MS_PER_MINUTE, raisedHalfLifeMs: 60 * MS_PER_MINUTE, floorShare: 0.1, ceilingShare: 3, probeStep: 0.25 };
 
 export function resolveLearningOptions(options: Partial<LearningOptions> = {}): LearningOptions {
   const resolved = { ...LEARNING_DEFAULTS, ...options };
   positiveOption('learning.halfLifeMs', resolved.halfLifeMs);
+  positiveOption('learning.raisedHalfLifeMs', resolved.raisedHalfLifeMs);
   positiveOption('learning.floorShare', resolved.floorShare);
   positiveOption('learning.ceilingShare', resolved.ceilingShare);
   positiveOption('learning.probeStep', resolved.probeStep);
@@ -58,7 +65,8 @@ const SETTLED_SHARE = 0.005;
 export function effectiveLimit(declared: number, learned: LearnedLimit | undefined, now: number, options: LearningOptions): number {
   if (!learned) return declared;
   const age = Math.max(0, now - learned.at);
-  return declared + (learned.limit - declared) * 0.5 ** (age / options.halfLifeMs);
+  const halfLife = learned.limit > declared ? options.raisedHalfLifeMs : options.halfLifeMs;
+  return declared + (learned.limit - declared) * 0.5 ** (age / halfLife);
 }
 
 /** Whether a learned figure has decayed back to the declared one (and can be dropped). */

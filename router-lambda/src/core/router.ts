@@ -5,7 +5,7 @@ import { clientRetryAfter, type ClientRetryAfter } from './client-retry-after';
 import { applyOutcomeCooldown, extendCooldown, plausibleSharedUntil } from './cooldown';
 import { TicketError, UnknownFamilyError, UnknownTargetError } from './errors';
 import { mayProbe, resolveProbeOptions, type ProbeOptions } from './capacity-probe';
-import { admissionChargeFor, type HeadroomView, learnFromProbe, observeHeadroom, observeSharedUsage, reserveHeadroom, retuneHeadroom, settledChargeFor, settleHeadroom } from './headroom';
+import { admissionChargeFor, confirmRaised, type HeadroomView, learnFromProbe, observeHeadroom, observeSharedUsage, reserveHeadroom, retuneHeadroom, settledChargeFor, settleHeadroom } from './headroom';
 import { resolveLearningOptions, type LearningOptions } from './learned-capacity';
 import { discountScarce, scarcePinServers } from './pin-reserve';
 import { resolveRetryBudget, retryAllowed, retryBudgetView, type FamilyActivity, type ResolvedRetryBudgetOptions, type RetryBudgetOptions, type RetryBudgetView } from './retry-budget';
@@ -130,8 +130,8 @@ export class Router {
     const probes = new Set<string>();
     let earliest = Number.POSITIVE_INFINITY;
     let quotaBlocked = false;
-    /** Targets our belief refuses that may take a capacity probe, soonest free first. */
-    let probeable: { key: string; at: number; charge: Charge } | undefined;
+    /** A target our belief refuses that may take a capacity probe: one whose last probe was admitted first, then the soonest free. */
+    let probeable: { key: string; at: number; charge: Charge; rank: number } | undefined;
     for (const key of eligible) {
       const charge = admissionChargeFor(this.target(key), request.estimate);
       const verdict = this.availability(key, charge, now);
@@ -139,7 +139,10 @@ export class Router {
       if (excluded?.has(key)) continue;
       if (verdict.kind !== 'available') {
         if (verdict.why !== 'breaker') quotaBlocked = true;
-        if (this.mayProbe(key, verdict, charge, now) && (!probeable || verdict.at < probeable.at)) probeable = { key, at: verdict.at, charge };
+        if (this.mayProbe(key, verdict, charge, now)) {
+          const rank = this.state(key).lastCapacityProbeAt !== undefined && (this.state(key).refusedProbes ?? 0) === 0 ? 0 : 1;
+          if (!probeable || rank < probeable.rank || (rank === probeable.rank && verdict.at < probeable.at)) probeable = { key, at: verdict.at, charge, rank };
+        }
         continue;
       }
       charges.set(key, charge);
@@ -221,6 +224,7 @@ export class Router {
     this.quotas.observeHeaders(target, 'observations' in outcome ? outcome.observations : []);
     // The provider admitted what our belief had no room for: the figure was too low.
     if (ticket.capacityProbe && outcome.kind === 'success' && this.learning) headroom = learnFromProbe(headroom, ticket.charged, now, this.learning);
+    else if (outcome.kind === 'success' && this.learning) headroom = confirmRaised(headroom, now, this.learning);
     const cooling = applyOutcomeCooldown(state.cooldown, headroom, outcome, ticket.charged, now, this.maxCooldownMs, {
       ...(this.learning ? { learning: this.learning } : {}), belief: ticket.capacityProbe ? 'no-room' : 'room',
     });

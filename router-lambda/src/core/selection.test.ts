@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { seededRng } from './rng';
-import { headroomWeighted, mostHeadroom, powerOfTwoChoices, weightedDraw, type Candidate, type SelectionStrategy } from './selection';
+import { argmaxWhenFresh, DEFAULT_STRATEGY, headroomWeighted, mostHeadroom, powerOfTwoChoices, weightedDraw, type Candidate, type SelectionStrategy } from './selection';
 
 function shares(strategy: SelectionStrategy, candidates: Candidate[], draws = 20_000, seed = 1): Record<string, number> {
   const rng = seededRng(seed);
@@ -40,14 +40,45 @@ describe('selection', () => {
   });
 
   it('decisions do not depend on the order candidates arrive in (property)', () => {
-    const candidate = fc.record({ key: fc.string({ minLength: 1, maxLength: 3 }), score: fc.double({ min: 0, max: 1, noNaN: true }), weight: fc.double({ min: 0.1, max: 100, noNaN: true }) });
+    const candidate = fc.record({ key: fc.string({ minLength: 1, maxLength: 3 }), score: fc.double({ min: 0, max: 1, noNaN: true }), weight: fc.double({ min: 0.1, max: 100, noNaN: true }), staleness: fc.double({ min: 0, max: 1, noNaN: true }) });
     fc.assert(
       fc.property(fc.uniqueArray(candidate, { minLength: 1, maxLength: 6, selector: (c) => c.key }), fc.integer(), (cs, seed) => {
-        for (const strategy of [powerOfTwoChoices, headroomWeighted, mostHeadroom]) {
+        for (const strategy of [powerOfTwoChoices, headroomWeighted, mostHeadroom, argmaxWhenFresh]) {
           expect(strategy.choose([...cs].reverse(), seededRng(seed)).key).toBe(strategy.choose(cs, seededRng(seed)).key);
         }
       }),
     );
+  });
+
+  it('argmaxWhenFresh (the default) on fresh evidence: the most headroom, every time, whatever the rng', () => {
+    expect(DEFAULT_STRATEGY).toBe(argmaxWhenFresh);
+    const cs = [{ key: 'a', score: 0.4, weight: 5 }, { key: 'b', score: 0.7, weight: 1 }, { key: 'c', score: 0.6, weight: 9 }];
+    for (let seed = 0; seed < 200; seed++) expect(argmaxWhenFresh.choose(cs, seededRng(seed)).key).toBe('b');
+    // Ties: the larger capacity, then the first key.
+    const tied = [{ key: 'z', score: 0.5, weight: 1 }, { key: 'y', score: 0.5, weight: 3 }, { key: 'x', score: 0.5, weight: 3 }];
+    expect(argmaxWhenFresh.choose(tied, seededRng(1)).key).toBe('x');
+    // Fresh evidence draws nothing: a caller's rng stream is untouched.
+    let draws = 0;
+    argmaxWhenFresh.choose(cs, () => { draws++; return 0.5; });
+    expect(draws).toBe(0);
+  });
+
+  it('argmaxWhenFresh on identical stale evidence spreads like p2c: the best-looking target gets p(2 - p), not all', () => {
+    // Many instances, each with its own rng, see the same stale picture and choose once each.
+    const cs = [{ key: 'a', score: 0.9, weight: 1, staleness: 1 }, { key: 'b', score: 0.5, weight: 1, staleness: 1 }, { key: 'c', score: 0.5, weight: 2, staleness: 1 }];
+    const counts: Record<string, number> = {};
+    const instances = 4_000;
+    for (let i = 0; i < instances; i++) {
+      const key = argmaxWhenFresh.choose(cs, seededRng(10_000 + i)).key;
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+    const p = 0.25; // a's capacity share
+    expect(counts.a! / instances).toBeCloseTo(p * (2 - p), 1);
+    expect(counts.a! / instances).toBeLessThan(2 * p);
+    // Half stale: half argmax, half p2c, so a gets 0.5 + 0.5 x p(2 - p).
+    const half = cs.map((c) => ({ ...c, staleness: 0.5 }));
+    const got = shares(argmaxWhenFresh, half);
+    expect(got.a).toBeCloseTo(0.5 + 0.5 * p * (2 - p), 1);
   });
 
   it('refuses an empty candidate list', () => {
