@@ -22,6 +22,11 @@ export interface Limiter {
   msUntilAvailable(amount: number, now: number): number;
   /** Milliseconds until nothing is counted against the limit any more: the provider's "reset". */
   msUntilFull(now: number): number;
+  /**
+   * What would be left (fractional, may be negative) at `at` >= `now` if `amount` were charged at
+   * `now`: refill, window resets and expiries up to `at` included. Does not mutate.
+   */
+  remainingAfter(amount: number, now: number, at: number): number;
   /** Charge `amount` now; returns an id to adjust this charge at settlement. */
   charge(amount: number, now: number): number;
   /** Settle a charge by `delta` (negative gives back, where the algorithm still counts the charge). */

@@ -111,6 +111,23 @@ export class TargetQuota {
     return this.msUntilAdmit(request) === 0;
   }
 
+  /**
+   * The lowest share of its per-minute limit any limit would have left at now + `horizonMs` if the
+   * request were admitted now (refill, resets and expiries by then included; may be negative).
+   * At horizon 0 it is the remaining share right after admission. Does not mutate.
+   */
+  shareAfter(request: RequestEstimate, horizonMs: number): number {
+    const now = this.clock.now();
+    const charge = admissionCharge(this.cost, request);
+    let share = Number.POSITIVE_INFINITY;
+    for (const [kind, limiter] of this.buckets) {
+      // A bucket's future is refill at the same rate whatever is chosen; a window's is its reset or expiries.
+      const at = limiter instanceof TokenBucket ? now : now + horizonMs;
+      share = Math.min(share, limiter.remainingAfter(charge[kind] ?? 0, now, at) / limiter.limitPerMinute);
+    }
+    return share;
+  }
+
   /** Ms until `tryAdmit` would admit the request (0: now; Infinity: never), without charging anything. */
   msUntilAdmit(request: RequestEstimate): number {
     const now = this.clock.now();

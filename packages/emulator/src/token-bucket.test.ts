@@ -61,3 +61,14 @@ describe('TokenBucket with a burst shorter than a minute', () => {
     expect(() => new TokenBucket(60, 0, 0)).toThrow(/burst/);
   });
 });
+
+describe('TokenBucket.remainingAfter', () => {
+  it('refills at limit/min after the charge, never above the capacity', () => {
+    const bucket = new TokenBucket(600, 0);
+    bucket.take(300, 0);
+    // 300 - 100 + 10 s x 10/s = 300; a full bucket stays at its capacity.
+    expect(bucket.remainingAfter(100, 0, 10_000)).toBe(300);
+    expect(new TokenBucket(600, 0).remainingAfter(0, 0, 10_000)).toBe(600);
+    expect(new TokenBucket(600, 0, 30_000).remainingAfter(100, 0, 5_000)).toBe(250);
+  });
+});

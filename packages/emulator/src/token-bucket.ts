@@ -57,6 +57,10 @@ export class TokenBucket implements Limiter {
     return missing <= 1e-9 ? 0 : Math.ceil(missing / this.refillPerMs);
   }
 
+  remainingAfter(amount: number, now: number, at: number): number {
+    return Math.min(this.capacity, this.levelAt(now) - amount + Math.max(0, at - now) * this.refillPerMs);
+  }
+
   /** Milliseconds until the bucket is full again: the provider's "reset". */
   msUntilFull(now: number): number {
     const missing = this.capacity - this.levelAt(now);

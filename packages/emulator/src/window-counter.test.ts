@@ -105,3 +105,21 @@ describe('SlidingWindowCounter', () => {
     expect(counter.remaining(90_000)).toBe(100);
   });
 });
+
+describe('remainingAfter: what a charge now leaves at a later time', () => {
+  it('fixed window: the charge counts until the window closes, then the allowance is whole', () => {
+    const counter = new FixedWindowCounter(100, 0);
+    counter.charge(80, 50_000);
+    expect(counter.remainingAfter(10, 50_000, 55_000)).toBe(10);
+    expect(counter.remainingAfter(10, 50_000, 61_000)).toBe(100);
+  });
+
+  it('sliding window: older charges expire by then, the new one still counts', () => {
+    const counter = new SlidingWindowCounter(100, 0);
+    counter.charge(30, 0);
+    counter.charge(50, 20_000);
+    // At 65 s the 30 (made at 0) has expired, the 50 (at 20 s) and the new 10 (at 45 s) still count.
+    expect(counter.remainingAfter(10, 45_000, 65_000)).toBe(40);
+    expect(counter.remainingAfter(10, 45_000, 45_000)).toBe(10);
+  });
+});

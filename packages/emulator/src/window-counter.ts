@@ -59,6 +59,11 @@ export class FixedWindowCounter implements Limiter {
     return this.usedAt(now) > EPSILON ? this.startOf(now) + this.windowMs - now : 0;
   }
 
+  /** A charge made in a window that has closed by `at` no longer counts. */
+  remainingAfter(amount: number, now: number, at: number): number {
+    return this.startOf(at) === this.startOf(now) ? this.allowance - this.usedAt(now) - amount : this.allowance;
+  }
+
   charge(amount: number, now: number): number {
     this.roll(now);
     this.used += amount;
@@ -134,6 +139,11 @@ export class SlidingWindowCounter implements Limiter {
       if (excess <= EPSILON) return entry.t + this.windowMs - now;
     }
     return this.windowMs;
+  }
+
+  /** The charge made now still counts at `at` (within 60 s); older ones may have expired by then. */
+  remainingAfter(amount: number, now: number, at: number): number {
+    return this.limitPerMinute - this.sumAt(Math.max(now, at)) - (at - now < this.windowMs ? amount : 0);
   }
 
   msUntilFull(now: number): number {

@@ -6,7 +6,7 @@ import { runAtMultiple } from './measure';
 import type { Strategy, World } from './model';
 import { chatbotPlan, scenarios } from './scenarios';
 import { headroomStrategy } from './strategies/headroom';
-import { oracleStrategy } from './strategies/oracle';
+import { oracleStrategy, oracleWithHorizon } from './strategies/oracle';
 import { Random } from './random';
 import { TrafficStream } from './traffic';
 import type { ProviderTruth } from './truth';
@@ -147,6 +147,34 @@ describe('the oracle holds as long as the truth says, within the plan\'s hold al
 
   it('refuses at 0:50, when the wait (10 s) is beyond the hold allowance', () => {
     expect(oracleAt(50_000)).toEqual({ kind: 'reject' });
+  });
+});
+
+describe('the oracle uses a window about to reset before a bucket', () => {
+  // At 0:55: us-east-1 counts per clock minute and has 12,000 of 30,000 left (reset in 5 s);
+  // eu-west-1 is a bucket with 18,000 left; ap-southeast-1 is empty.
+  const choose = (strategy: Strategy) => {
+    const clock = new ManualClock(55_000);
+    const targets = config.families.chatbot!.targets.map((key) => config.targets[key]!);
+    const truth: Record<string, ProviderTruth> = { [US]: { refill: 'fixed-window' } };
+    const upstreams = new Map(targets.map((t) => [t.key, new Upstream(t, clock, undefined, undefined, truth[t.key])]));
+    const fill = (key: string, times: number) => { for (let i = 0; i < times; i++) upstreams.get(key)!.admit(REQUEST); };
+    fill(US, 9);
+    fill('chatbot/bedrock-eu-west-1', 6);
+    fill('chatbot/bedrock-ap-southeast-1', 15);
+    const world: World = { config, family: 'chatbot', targets, upstreams, random: new Random(1) };
+    const oracle = strategy.instances(world, 1)[0]!;
+    const request = { ...REQUEST, logical: 0, family: 'chatbot', outputTokens: 10 };
+    oracle.begin(request, 55_000);
+    return oracle.route(request, 55_000, new Set(), []);
+  };
+
+  it('right after admission eu-west-1 has the larger share (16,000 vs 10,000 of 30,000)', () => {
+    expect(choose(oracleWithHorizon(0))).toMatchObject({ kind: 'send', target: 'chatbot/bedrock-eu-west-1' });
+  });
+
+  it('30 s on, us-east-1 has reset to its whole 30,000: the oracle uses it first', () => {
+    expect(choose(oracleStrategy)).toMatchObject({ kind: 'send', target: US });
   });
 });
 
