@@ -1,11 +1,24 @@
+/**
+ * Real processes on loopback (issue #13, "Real processes"): `headroom emulate` (three Azure OpenAI
+ * regions on a compressed clock) as the upstream, and under the same open-loop load at 105-110% of
+ * the pooled quota: direct calls (the latency baseline), a fleet of `headroom serve` processes
+ * sharing one dynalite table, one `headroom serve`, and the Portkey gateway (loadbalance + nested
+ * fallback on 429, and bare loadbalance). Several rounds, alternating the order of systems.
+ *
+ * `node packages/simulator/dist/bench/real-process.js [--quick] [--rounds N] [--json FILE]`
+ */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { percentile, Random } from '../random';
 import { azurePlan } from '../scenarios';
-import { freePort, startNode, type Started } from './processes';
+import type { Started } from './processes';
+import { drive, MODEL, planRequests, summarise, type LoadShape, type Measured, type Send } from './real-load';
+import {
+  directSend, portkeyConfigs, portkeySend, portkeyTargets, routerSend, startDynalite, startPortkey, startRouters, startUpstream, upstreamCounts,
+  type Upstream,
+} from './real-systems';
 
-/** One system under the same load: direct calls, `headroom serve`, or the Portkey gateway. */
+/** The numbers every real-process row has (what BENCHMARKS.json keeps and report.ts renders). */
 export interface RealRow {
   readonly system: string;
   readonly offered: number;
@@ -16,143 +29,240 @@ export interface RealRow {
   readonly goodputTpm: number;
   readonly latencyP50Ms: number;
   readonly latencyP99Ms: number;
-  /** p50/p99 minus the direct calls' p50/p99 (real ms). */
+  /** p50/p99 minus the direct calls' p50/p99 in the same round (real ms). */
   readonly addedP50Ms: number;
   readonly addedP99Ms: number;
 }
 
+/** One system under the load, in one round or averaged over rounds. */
+export interface RealSystemRow extends RealRow, Measured {
+  readonly id: RealSystemId;
+  /** Calls that reached the upstream, and its 429s, over the whole run (warm-up included). */
+  readonly upstreamCalls: number;
+  readonly upstream429: number;
+}
+
+export interface RealRound {
+  readonly round: number;
+  readonly order: readonly RealSystemId[];
+  readonly rows: readonly RealSystemRow[];
+}
+
 export interface RealOptions {
   readonly root: string;
-  /** Emulated seconds per real second. @default 20 */
+  /** CI smoke run: one round, three systems, a faster clock, one measured minute, under ~25 s. */
+  readonly quick?: boolean;
+  /** @default 3 (quick: 1) */
+  readonly rounds?: number;
+  /** Emulated seconds per real second. @default 15 (quick: 30) */
   readonly timeScale?: number;
-  /** Real seconds of load per system. @default 20 */
-  readonly seconds?: number;
-  /** Offered load as a share of the pooled quota. @default 1.0 */
+  /** Offered load while measured, as a share of the pooled quota. @default 1.07 */
   readonly loadShare?: number;
+  /** Emulated minutes measured after the warm-up. @default 2.5 (quick: 1, a smoke run below the issue's 2) */
+  readonly measuredMin?: number;
   readonly log?: (message: string) => void;
+  /** @deprecated the old per-system seconds, still passed by main.ts: under 10 means `quick`. */
+  readonly seconds?: number;
 }
 
-const API_VERSION = '2024-10-21';
+export type RealSystemId = 'direct' | 'headroom-fleet' | 'headroom-single' | 'portkey-fallback' | 'portkey-loadbalance';
 
-interface Shot { status: number; ms: number; tokens: number }
+export const FLEET_SIZE = 3;
+const LABELS: Readonly<Record<RealSystemId, string>> = {
+  direct: 'direct (client round robin)',
+  'headroom-fleet': `headroom serve x${FLEET_SIZE} (shared dynalite table)`,
+  'headroom-single': 'headroom serve x1 (reference)',
+  'portkey-fallback': 'portkey gateway (loadbalance + nested fallback on 429)',
+  'portkey-loadbalance': 'portkey gateway (bare loadbalance)',
+};
+const FULL_SYSTEMS: readonly RealSystemId[] = ['direct', 'headroom-fleet', 'headroom-single', 'portkey-fallback', 'portkey-loadbalance'];
+const QUICK_SYSTEMS: readonly RealSystemId[] = ['direct', 'headroom-fleet', 'portkey-fallback'];
 
-/** Open-loop load: `rate` requests per real second for `seconds`, the same request sequence for every system. */
-async function drive(send: (i: number, body: string, maxTokens: number) => Promise<Response>, rate: number, seconds: number, seed: number): Promise<Shot[]> {
-  const random = new Random(seed);
-  const total = Math.round(rate * seconds);
-  const shots: Promise<Shot>[] = [];
-  const started = performance.now();
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const chars = Math.max(40, Math.min(4000, Math.round(random.lognormal(400, 0.6))));
-    const maxTokens = 200;
-    const body = JSON.stringify({ model: 'gpt-5.1', max_tokens: maxTokens, messages: [{ role: 'user', content: 'x'.repeat(chars) }] });
-    const t0 = performance.now();
-    shots.push(send(i, body, maxTokens).then(async (res) => {
-      const text = await res.text();
-      const ms = performance.now() - t0;
-      let tokens = 0;
-      if (res.status === 200) {
-        try { tokens = (JSON.parse(text) as { usage?: { total_tokens?: number } }).usage?.total_tokens ?? 0; } catch { /* not JSON */ }
-      }
-      return { status: res.status, ms, tokens };
-    }, () => ({ status: 0, ms: performance.now() - t0, tokens: 0 })));
-  }
-  return Promise.all(shots);
-}
-
-function summarise(system: string, shots: Shot[], skip: number, emulatedMinutes: number): Omit<RealRow, 'addedP50Ms' | 'addedP99Ms'> {
-  const measured = shots.slice(skip);
-  const ok = measured.filter((s) => s.status === 200);
-  const latencies = ok.map((s) => s.ms);
-  return {
-    system,
-    offered: measured.length,
-    ok: ok.length,
-    client429: measured.filter((s) => s.status === 429).length,
-    otherErrors: measured.filter((s) => s.status !== 200 && s.status !== 429).length,
-    goodputTpm: ok.reduce((sum, s) => sum + s.tokens, 0) / emulatedMinutes,
-    latencyP50Ms: percentile(latencies, 50),
-    latencyP99Ms: percentile(latencies, 99),
-  };
-}
-
+const REGION_TPM = 30_000;
 /**
- * Real processes on loopback: `headroom emulate` (three Azure OpenAI regions, 30k TPM each, on a
- * compressed clock) as the upstream; direct client-side round robin, `headroom serve` and the
- * Portkey gateway (loadbalance, weights = quota) each get the same open-loop load. Every process
- * started here is stopped by PID in `finally`.
+ * Prompt ~8,000 characters (~2,000 tokens) + max_tokens 2,500: Azure charges ~4,500 tokens a call
+ * (more on average: the prompt is lognormal), so 107% of 90k TPM is ~21 calls per emulated minute.
+ * Few, large calls on purpose: every process shares one busy 2-core machine, and a `headroom serve`
+ * with the store spends ~12 ms of CPU a call there (three DynamoDB calls through the AWS SDK), so
+ * a faster stream of calls measures the machine's queue, not the router.
  */
-export async function realProcessComparison(options: RealOptions): Promise<{ rows: RealRow[]; setup: string }> {
+const REQUEST = { promptChars: 8_000, maxTokens: 2_500 };
+/** The upstream refills a full bucket in one emulated minute; wait a little more between systems. */
+const REFILL_MIN = 70 / 60;
+
+/** Round r runs the systems forward when r is even, backward when odd, so no system always goes first. */
+export function roundOrder(systems: readonly RealSystemId[], round: number): RealSystemId[] {
+  return round % 2 === 0 ? [...systems] : [...systems].reverse();
+}
+
+/** Rows with added latency against the direct row of the same round. */
+export function withAdded(rows: readonly Omit<RealSystemRow, 'addedP50Ms' | 'addedP99Ms'>[]): RealSystemRow[] {
+  const direct = rows.find((r) => r.id === 'direct');
+  return rows.map((r) => ({ ...r, addedP50Ms: direct ? r.latencyP50Ms - direct.latencyP50Ms : Number.NaN, addedP99Ms: direct ? r.latencyP99Ms - direct.latencyP99Ms : Number.NaN }));
+}
+
+const NUMERIC: readonly (keyof RealSystemRow)[] = [
+  'offered', 'ok', 'client429', 'otherErrors', 'goodputTpm', 'latencyP50Ms', 'latencyP99Ms', 'serviceP50Ms', 'sendLateP99Ms', 'addedP50Ms', 'addedP99Ms', 'upstreamCalls', 'upstream429',
+];
+
+/** Per system, the mean of every number over the rounds (counts too: a mean round). */
+export function meanRows(rounds: readonly RealRound[]): RealSystemRow[] {
+  const ids = rounds[0]?.rows.map((r) => r.id) ?? [];
+  return FULL_SYSTEMS.filter((id) => ids.includes(id)).map((id) => {
+    const rows = rounds.map((round) => round.rows.find((r) => r.id === id)!);
+    const mean = Object.fromEntries(NUMERIC.map((key) => [key, rows.reduce((sum, r) => sum + (r[key] as number), 0) / rows.length]));
+    return { ...rows[0]!, ...mean } as RealSystemRow;
+  });
+}
+
+export async function realProcessComparison(options: RealOptions): Promise<{ rows: RealSystemRow[]; rounds: RealRound[]; setup: string }> {
   const log = options.log ?? (() => undefined);
-  const timeScale = options.timeScale ?? 20;
-  const seconds = options.seconds ?? 20;
+  const quick = options.quick ?? (options.seconds !== undefined && options.seconds < 10);
+  const timeScale = options.timeScale ?? (quick ? 30 : 15);
+  const roundCount = options.rounds ?? (quick ? 1 : 3);
+  const systems = quick ? QUICK_SYSTEMS : FULL_SYSTEMS;
+  const shapeOf = (round: number): LoadShape => ({
+    pooledTpm: 3 * REGION_TPM, loadShare: options.loadShare ?? 1.07, warmupMin: quick ? 1 : 2, measuredMin: options.measuredMin ?? (quick ? 1 : 2.5), ...REQUEST, seed: 42 + round,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'headroom-bench-'));
   const planFile = join(dir, 'azure.yaml');
   writeFileSync(planFile, JSON.stringify(azurePlan(), null, 1)); // YAML is a superset of JSON
-  const bin = resolve(options.root, 'packages/cli/dist/bin.js');
   const started: Started[] = [];
+  const wallStart = performance.now();
   try {
-    const emulator = await startNode([bin, 'emulate', planFile, '--port', '0', '--time-scale', String(timeScale)], /admin: \S+/, { cwd: options.root });
-    started.push(emulator);
-    const adminUrl = /admin: (\S+)\/stats/.exec(emulator.output())![1]!;
-    const targets = [...emulator.output().matchAll(/^(gpt\/\S+)\s+azure-openai\s+\S+\s+(http:\/\/127\.0\.0\.1:\d+)(\/openai\/deployments\/(\S+))$/gm)].map((m) => ({ key: m[1]!, host: m[2]!, deployment: m[4]! }));
-    if (targets.length !== 3) throw new Error(`expected 3 emulated Azure targets, parsed ${targets.length}:\n${emulator.output()}`);
-    const router = await startNode([bin, 'serve', planFile, '--port', '0', '--emulator', adminUrl, '--seed', '1'], /at (http:\/\/127\.0\.0\.1:\d+)/, { cwd: options.root });
-    started.push(router);
-    const routerUrl = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(router.output())![1]!;
-    const portkeyPort = await freePort();
-    const gatewayScript = require.resolve('@portkey-ai/gateway/build/start-server.js', { paths: [options.root, __dirname] });
-    const portkey = await startNode([gatewayScript, '--headless', `--port=${portkeyPort}`], /Ready for connections|running at/i, { cwd: options.root, timeoutMs: 30_000 });
-    started.push(portkey);
-    log(`real processes: emulator pid ${emulator.pid}, headroom serve pid ${router.pid} (${routerUrl}), portkey pid ${portkey.pid} (port ${portkeyPort})`);
-
-    // Portkey loadbalance across the same three deployments, weights = declared TPM (equal here).
-    // https://portkey.ai/docs/product/ai-gateway/load-balancing; custom_host reaches the loopback emulator.
-    const portkeyConfig = JSON.stringify({
-      strategy: { mode: 'loadbalance' },
-      targets: targets.map((t) => ({ provider: 'azure-openai', custom_host: `${t.host}/openai`, resource_name: 'emulated', deployment_id: t.deployment, api_version: API_VERSION, api_key: 'local', weight: 30_000 })),
-    });
-    const perRequestTokens = 100 * 1.2 + 200; // ~prompt (lognormal, median 100 tokens) + max_tokens: Azure's admission charge
-    const pooledPerMin = (3 * 30_000) / perRequestTokens;
-    const rate = ((options.loadShare ?? 1.0) * pooledPerMin * timeScale) / 60;
-    const skip = Math.round(rate * 3);
-    const emulatedMinutes = ((seconds - 3) * timeScale) / 60;
-    const systems: [string, (i: number, body: string) => Promise<Response>][] = [
-      ['direct (client round robin)', (i, body) => {
-        const t = targets[i % targets.length]!;
-        return fetch(`${t.host}/openai/deployments/${t.deployment}/chat/completions?api-version=${API_VERSION}`, { method: 'POST', headers: { 'content-type': 'application/json', 'api-key': 'local' }, body });
-      }],
-      ['headroom serve', (_i, body) => fetch(`${routerUrl}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer local' }, body })],
-      ['portkey gateway (loadbalance)', (_i, body) => fetch(`http://127.0.0.1:${portkeyPort}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-portkey-config': portkeyConfig }, body })],
-    ];
-    const partial: Omit<RealRow, 'addedP50Ms' | 'addedP99Ms'>[] = [];
-    for (const [name, send] of systems) {
-      // Let every bucket refill (one emulated minute and then some) so each system starts equal.
-      await new Promise((r) => setTimeout(r, (90_000 / timeScale)));
-      log(`real processes: ${name} at ${rate.toFixed(1)} req/s for ${seconds} s`);
-      partial.push(summarise(name, await drive(send, rate, seconds, 42), skip, emulatedMinutes));
+    const [upstream, store, portkey] = await Promise.all([startUpstream(options.root, planFile, timeScale), startDynalite(options.root), startPortkey(options.root)]);
+    started.push(upstream.process, store.process, portkey.process);
+    log(`real processes: emulator pid ${upstream.process.pid}, dynalite pid ${store.process.pid} (${store.endpoint}), portkey pid ${portkey.process.pid} (${portkey.url})`);
+    const gatewayTargets = portkeyTargets(upstream.targets, REGION_TPM);
+    const rounds: RealRound[] = [];
+    for (let round = 0; round < roundCount; round++) {
+      const order = roundOrder(systems, round);
+      const requests = planRequests(shapeOf(round));
+      const rows: Omit<RealSystemRow, 'addedP50Ms' | 'addedP99Ms'>[] = [];
+      for (const id of order) {
+        const run = async (send: Send) => {
+          const before = await upstreamCounts(upstream.admin);
+          log(`real processes: round ${round + 1}, ${LABELS[id]}: ${requests.length} requests over ${(requests.at(-1)!.atMs / 60_000).toFixed(1)} emulated min`);
+          const shots = await drive(send, requests, timeScale);
+          const after = await upstreamCounts(upstream.admin);
+          rows.push({ id, system: LABELS[id], ...summarise(shots, shapeOf(round).measuredMin, timeScale), upstreamCalls: after.requests - before.requests, upstream429: after.throttled - before.throttled });
+        };
+        await measureSystem(id, run, { root: options.root, planFile, upstream, storeEndpoint: store.endpoint, portkeyUrl: portkey.url, gatewayTargets, timeScale, tableName: `bench-r${round}-${id}` });
+      }
+      rounds.push({ round: round + 1, order, rows: withAdded(FULL_SYSTEMS.flatMap((id) => rows.filter((r) => r.id === id))) });
     }
-    const direct = partial[0]!;
-    const rows = partial.map((r) => ({ ...r, addedP50Ms: r.latencyP50Ms - direct.latencyP50Ms, addedP99Ms: r.latencyP99Ms - direct.latencyP99Ms }));
-    const setup = `headroom emulate (3 x Azure OpenAI gpt-5.1 GlobalStandard, 30k TPM each, time scale ${timeScale}x), ${rate.toFixed(1)} req/s real ` +
-      `(${((options.loadShare ?? 1) * 100).toFixed(0)}% of the pooled quota at prompt ~100 tokens + max_tokens 200) for ${seconds} s per system, first 3 s not counted`;
-    return { rows, setup };
+    const shape = shapeOf(0);
+    const sample = planRequests(shape);
+    const meanCharge = sample.reduce((sum, r) => sum + r.charge, 0) / sample.length;
+    const setup = `headroom emulate (3 x Azure OpenAI gpt-5.1 GlobalStandard, ${REGION_TPM / 1000}k TPM each, token buckets a minute deep, time scale ${timeScale}x) as the upstream. ` +
+      `Open loop, the same request sequence for every system in a round (prompt ~${REQUEST.promptChars} characters, max_tokens ${REQUEST.maxTokens}: ${Math.round(meanCharge)} tokens charged a call on average, Azure counting prompt + max_tokens; ${sample.filter((r) => r.measured).length} calls measured a round): ` +
+      `${shape.warmupMin} emulated minute(s) at ${((shape.loadShare + 1 / shape.warmupMin) * 100).toFixed(0)}% of the pooled ${3 * REGION_TPM / 1000}k TPM to spend the full buckets (not counted), then ${shape.measuredMin} emulated minutes at ${(shape.loadShare * 100).toFixed(0)}% (counted). ` +
+      `${roundCount} round(s), the order of systems alternating; the fleet is ${FLEET_SIZE} headroom serve processes on one dynalite table, called round robin; each Headroom run starts fresh processes and a new table. ` +
+      `Every process on one ${cpus().length}-core machine (load average ${loadavg()[0]!.toFixed(1)} at the end); ${((performance.now() - wallStart) / 1000).toFixed(0)} s wall.`;
+    return { rows: meanRows(rounds), rounds, setup };
   } finally {
     for (const child of started.reverse()) await child.stop();
   }
 }
 
+interface RunContext {
+  readonly root: string;
+  readonly planFile: string;
+  readonly upstream: Upstream;
+  readonly storeEndpoint: string;
+  readonly portkeyUrl: string;
+  readonly gatewayTargets: ReturnType<typeof portkeyTargets>;
+  readonly timeScale: number;
+  readonly tableName: string;
+}
+
+/**
+ * Start what the system needs, warm it, let the upstream's buckets refill, run the load, stop what
+ * was started. The warm-up matters: a fresh `headroom serve` loads and compiles the AWS SDK's
+ * DynamoDB path on its first calls (seconds on a busy machine), which would otherwise queue the
+ * first minute of load; every system gets the same few tiny calls (~20 tokens each, refilled long
+ * before the run starts).
+ */
+async function measureSystem(id: RealSystemId, run: (send: Send) => Promise<void>, context: RunContext): Promise<void> {
+  const prepared = async (send: Send) => {
+    await warm(send);
+    await sleep((REFILL_MIN * 60_000) / context.timeScale);
+    await run(send);
+  };
+  if (id === 'headroom-fleet' || id === 'headroom-single') {
+    const routers = await startRouters(context.root, context.planFile, context.upstream.admin, id === 'headroom-fleet' ? FLEET_SIZE : 1,
+      id === 'headroom-fleet' ? { endpoint: context.storeEndpoint, table: context.tableName } : undefined);
+    try {
+      await prepared(routerSend(routers.urls));
+    } finally {
+      for (const router of routers.processes) await router.stop();
+    }
+    return;
+  }
+  if (id === 'direct') return prepared(directSend(context.upstream.targets));
+  const config = id === 'portkey-fallback' ? portkeyConfigs.nestedFallback(context.gatewayTargets) : portkeyConfigs.loadbalance(context.gatewayTargets);
+  return prepared(portkeySend(context.portkeyUrl, config));
+}
+
+/** Calls before the run, a few at a time, so every process has served some: their answers are not counted. */
+const WARM_CALLS = 4 * FLEET_SIZE;
+async function warm(send: Send): Promise<void> {
+  const body = JSON.stringify({ model: MODEL, max_tokens: 8, messages: [{ role: 'user', content: 'warm up' }] });
+  for (let i = 0; i < WARM_CALLS; i += FLEET_SIZE) {
+    await Promise.all(Array.from({ length: FLEET_SIZE }, (_, k) => send(i + k, body).then((r) => r.text(), () => undefined)));
+  }
+}
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
 const percent = (x: number) => `${(x * 100).toFixed(2)}%`;
 const thousands = (x: number) => `${(x / 1000).toFixed(1)}k`;
+const count = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
 
 /** Markdown table of real-process rows (one per system, or per system and round). */
-export function realTable(rows: readonly RealRow[]): string {
-  const out = ['| system | requests | ok | client 429 | other errors | goodput (tokens/emulated min) | p50 / p99 ms | added p50 / p99 ms vs direct |', '|---|---|---|---|---|---|---|---|'];
+export function realTable(rows: readonly (RealRow & Partial<RealSystemRow>)[]): string {
+  const out = [
+    '| system | requests | ok | client 429 | other errors | goodput (tokens/emulated min) | p50 / p99 ms | added p50 / p99 ms vs direct | emulator service p50 ms | upstream calls (429) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
   for (const r of rows) {
-    out.push(`| ${r.system} | ${r.offered} | ${r.ok} | ${r.client429} (${percent(r.client429 / Math.max(1, r.offered))}) | ${r.otherErrors} | ${thousands(r.goodputTpm)} | ${r.latencyP50Ms.toFixed(2)} / ${r.latencyP99Ms.toFixed(2)} | ${r.addedP50Ms.toFixed(2)} / ${r.addedP99Ms.toFixed(2)} |`);
+    out.push(`| ${r.system} | ${count(r.offered)} | ${count(r.ok)} | ${count(r.client429)} (${percent(r.client429 / Math.max(1, r.offered))}) | ${count(r.otherErrors)} | ${thousands(r.goodputTpm)} | ` +
+      `${r.latencyP50Ms.toFixed(2)} / ${r.latencyP99Ms.toFixed(2)} | ${r.addedP50Ms.toFixed(2)} / ${r.addedP99Ms.toFixed(2)} | ${(r.serviceP50Ms ?? Number.NaN).toFixed(2)} | ` +
+      `${count(r.upstreamCalls ?? Number.NaN)} (${count(r.upstream429 ?? Number.NaN)}) |`);
   }
   return out.join('\n');
+}
+
+/** The per-round tables, then the mean. */
+export function realReport(result: { rows: readonly RealSystemRow[]; rounds: readonly RealRound[]; setup: string }): string {
+  return [
+    result.setup, '',
+    ...result.rounds.flatMap((r) => [`Round ${r.round} (order: ${r.order.join(', ')})`, '', realTable(r.rows), '']),
+    `Mean of ${result.rounds.length} round(s)`, '', realTable(result.rows), '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const valueOf = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
+  if (argv.includes('--help')) {
+    process.stdout.write('node packages/simulator/dist/bench/real-process.js [--quick] [--rounds N] [--json FILE]\n');
+    return;
+  }
+  const rounds = valueOf('--rounds');
+  const root = resolve(__dirname, '../../../..');
+  const result = await realProcessComparison({
+    root, quick: argv.includes('--quick'), ...(rounds ? { rounds: Number(rounds) } : {}),
+    log: (message) => process.stderr.write(`[real] ${message}\n`),
+  });
+  const json = valueOf('--json');
+  if (json) writeFileSync(json, JSON.stringify(result, null, 1));
+  process.stdout.write(`${realReport(result)}\n`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`[real] failed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  });
 }
