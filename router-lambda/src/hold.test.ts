@@ -6,6 +6,7 @@ import { CLIENT_LEFT_STATUS, clientMaxWaitMs, holdAllowanceMs, holdTimers, holdW
 import type { RouterHttpResponse } from './http/types';
 import { createRouterHandler } from './pipeline';
 import { failureReply } from './providers/outcomes';
+import { HEADER_PARSERS } from './providers/rate-limit-headers';
 import { realTimers, VirtualTimers } from './providers/timers';
 import type { ProviderAdapter, UpstreamResult } from './providers/types';
 import type { RouterTelemetry } from './telemetry';
@@ -20,6 +21,30 @@ import type { RouterTelemetry } from './telemetry';
  */
 const RPM = 60;
 const ONE_REFILL_MS = 60_000 / RPM;
+
+/**
+ * The provider as the tests' truth: a token bucket of `rpm` requests refilled continuously over a
+ * minute, answering with OpenAI's x-ratelimit-*-requests headers (remaining, limit, and reset = time
+ * until full; https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers), or 429.
+ */
+class ProviderRpm {
+  private level: number;
+  private at = 0;
+
+  constructor(private readonly rpm: number) {
+    this.level = rpm;
+  }
+
+  /** Take one request at `now`: whether it fitted, and the headers the reply carries. */
+  take(now: number): { admitted: boolean; headers: Record<string, string> } {
+    this.level = Math.min(this.rpm, this.level + ((now - this.at) * this.rpm) / 60_000);
+    this.at = now;
+    const admitted = this.level >= 1;
+    if (admitted) this.level -= 1;
+    const untilFullMs = Math.ceil(((this.rpm - this.level) * 60_000) / this.rpm);
+    return { admitted, headers: { 'x-ratelimit-limit-requests': String(this.rpm), 'x-ratelimit-remaining-requests': String(Math.floor(this.level)), 'x-ratelimit-reset-requests': `${untilFullMs}ms` } };
+  }
+}
 
 function planWith(routing: NonNullable<PlanInput['routing']>, rpm = RPM): PlanInput {
   return {
@@ -40,6 +65,8 @@ function holdPipeline(routing: NonNullable<PlanInput['routing']> = {}, rpm = RPM
   const calls: number[] = [];
   const records: Record<string, unknown>[] = [];
   let upstream: Upstream = 'ok';
+  const provider = new ProviderRpm(rpm);
+  const throttled: number[] = [];
   const adapter: ProviderAdapter = {
     provider: 'openai',
     async send(_target: RouterTarget, call): Promise<UpstreamResult> {
@@ -48,8 +75,15 @@ function holdPipeline(routing: NonNullable<PlanInput['routing']> = {}, rpm = RPM
         const outcome = { kind: 'server-error', status: 500 } as const;
         return { kind: 'failed', outcome, reply: failureReply(call.api, outcome, undefined, []), logHeaders: {} };
       }
+      const { admitted, headers } = provider.take(now());
+      const observations = HEADER_PARSERS.openai(headers, now());
+      if (!admitted) {
+        throttled.push(now());
+        const outcome = { kind: 'throttled', observations } as const;
+        return { kind: 'failed', outcome, reply: failureReply(call.api, outcome, undefined, []), logHeaders: headers };
+      }
       const body = { id: 'chatcmpl-1', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] };
-      return { kind: 'complete', outcome: { kind: 'success', usage: { inputTokens: 10, outputTokens: 2 }, observations: [] }, reply: { status: 200, headers: {}, body }, logHeaders: {} };
+      return { kind: 'complete', outcome: { kind: 'success', usage: { inputTokens: 10, outputTokens: 2 }, observations }, reply: { status: 200, headers: {}, body }, logHeaders: headers };
     },
   };
   const telemetry = { record: (r: Record<string, unknown>) => { records.push(r); } } as unknown as RouterTelemetry;
@@ -63,7 +97,7 @@ function holdPipeline(routing: NonNullable<PlanInput['routing']> = {}, rpm = RPM
     ...(init.signal ? { signal: init.signal } : {}),
   });
   return {
-    config, router, store, timers, calls, records, send,
+    config, router, store, timers, calls, records, send, throttled,
     fail: (kind: Upstream) => { upstream = kind; },
     /** Serve RPM requests at the current time: the target's RPM is then spent. */
     async exhaust(): Promise<void> {
@@ -102,6 +136,8 @@ describe('a request refused for quota is held while the wait is known and short'
     expect(p.calls).toEqual([ONE_REFILL_MS]);
     expect(p.timers.armed).toBe(0);
     expect(p.records).toEqual([expect.objectContaining({ clientStatus: 200, holds: 1, heldMs: ONE_REFILL_MS, latencyMs: ONE_REFILL_MS })]);
+    // The provider was never asked before it had room.
+    expect(p.throttled).toEqual([]);
   });
 
   it('two requests held for one freed slot: the second is held again for the next one, within its allowance', async () => {
@@ -118,6 +154,7 @@ describe('a request refused for quota is held while the wait is known and short'
     expect(second.reply?.status).toBe(200);
     expect(p.calls).toEqual([ONE_REFILL_MS, 2 * ONE_REFILL_MS]);
     expect(p.records.map((r) => r['holds'])).toEqual([1, 2]);
+    expect(p.throttled).toEqual([]);
   });
 
   it('a wait longer than maxMs is a 429 at once, with the router\'s retry-after and no timer left armed', async () => {

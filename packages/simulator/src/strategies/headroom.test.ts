@@ -30,8 +30,9 @@ const sixtyRpm = compileRouterConfig(definePlan({
 }));
 
 /**
- * A 60-RPM instance whose RPM was spent at t = 0 by 60 served calls, with a shared store that shows
- * them (so the core's probe-before-refuse, which never overrules fresh shared evidence, stays out).
+ * A 60-RPM instance whose RPM was spent at t = 0 by 60 served calls, each reply carrying OpenAI's
+ * x-ratelimit-*-requests headers as the provider would (https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers):
+ * with fresh provider evidence that the bucket is empty, the core's probe-before-refuse stays out.
  */
 async function spentAtZero(hold?: ResolvedHold): Promise<RoutingInstance> {
   const store = new SimSharedStore({ visibilityLagMs: 0 });
@@ -39,7 +40,9 @@ async function spentAtZero(hold?: ResolvedHold): Promise<RoutingInstance> {
   for (let i = 0; i < 60; i++) {
     const r = request('gpt');
     await instance.begin(r, 0);
-    instance.report(sent(instance.route(r, 0, new Set(), [])).handle, { kind: 'success', usage: { inputTokens: 800, outputTokens: 300 }, headers: {} }, 0);
+    const left = 60 - (i + 1);
+    const headers = { 'x-ratelimit-limit-requests': '60', 'x-ratelimit-remaining-requests': String(left), 'x-ratelimit-reset-requests': `${(60 - left) * 1_000}ms` };
+    instance.report(sent(instance.route(r, 0, new Set(), [])).handle, { kind: 'success', usage: { inputTokens: 800, outputTokens: 300 }, headers }, 0);
     await store.flush(0);
   }
   return instance;
