@@ -17,7 +17,7 @@ import { runPool, type UnitConfig, type UnitSpec } from './pool';
 import { realProcessComparison } from './real-process';
 import { render, replaceRegion } from './render';
 import { multiplierSvg } from './report';
-import { scenarioInfos, summarizeRows, type BenchmarkJson, type RouterNumbers, type ScenarioGroup } from './summary';
+import { roundNumbers, scenarioInfos, serializeBenchmarkJson, summarizeRows, type BenchmarkJson, type RouterNumbers, type ScenarioGroup } from './summary';
 import { evaluateTargets } from './targets';
 import { decisionThroughput } from './throughput';
 
@@ -105,17 +105,19 @@ async function run(options: BenchOptions): Promise<void> {
 
   const peers = [...new Set(rows.map((r) => r.strategy))].filter((id) => isPeer(id));
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${process.platform}`;
-  const json: BenchmarkJson = {
+  // Rounded as the file keeps it before the targets are judged, so `render.js` on the file says exactly what this run said.
+  const measured: BenchmarkJson = roundNumbers({
     generatedAt: new Date().toISOString(), commit: commitOf(root), command: commandOf(options), machine, mode: options.mode, seeds: options.seeds,
     durationMin: budget.durationMin, bisectionSteps: budget.bisectionSteps, curveMultiples: CURVE_MULTIPLES, strategyFilter: options.strategies, peers,
     seconds: (Date.now() - started) / 1000, scenarios: scenarioInfos(complete), rows, curves,
     failedUnits: failures.map((f) => ({ ...f.unit, error: f.error.split('\n')[0]! })),
-    targets: evaluateTargets({ rows, curves, real, peers }), real, router,
-  };
+    targets: [], real, router,
+  });
+  const json: BenchmarkJson = { ...measured, targets: evaluateTargets(measured) };
 
   const outDir = resolve(root, options.out);
   mkdirSync(outDir, { recursive: true });
-  const text = `${JSON.stringify(json, null, 1)}\n`;
+  const text = serializeBenchmarkJson(json);
   writeFileSync(join(outDir, `${options.mode}.json`), text);
   writeFileSync(join(outDir, `${options.mode}.md`), `# Benchmark results (${options.mode})\n\n${render(json)}\n`);
   writeFileSync(join(outDir, `multiplier-${options.mode}.svg`), multiplierSvg(rows));

@@ -1,6 +1,6 @@
 import { BEGIN_MARKER, END_MARKER, render, replaceRegion } from './render';
 import type { CurveRow } from './curves';
-import type { BenchmarkJson, BenchRow } from './summary';
+import { roundNumbers, serializeBenchmarkJson, type BenchmarkJson, type BenchRow } from './summary';
 
 function row(scenario: string, group: BenchRow['group'], strategy: string, label: string, multiplierMean: number, pVsBestPeer: number | null): BenchRow {
   return {
@@ -80,6 +80,17 @@ it('names failed units and their scenarios', () => {
   expect(failed).toContain('**1 unit(s) failed**');
   expect(failed).toContain('stale-1000 seed 3: TypeError: boom');
   expect(markdown).not.toContain('failed**');
+});
+
+describe('serializeBenchmarkJson', () => {
+  it('keeps 6 significant digits, one row per line, and parses back to what render reads', () => {
+    expect(roundNumbers({ a: 2.76341234567, b: [0.00123456789], c: null, d: 'x' })).toEqual({ a: 2.76341, b: [0.00123457], c: null, d: 'x' });
+    const text = serializeBenchmarkJson(JSON_FIXTURE);
+    expect(JSON.parse(text)).toEqual(roundNumbers(JSON_FIXTURE));
+    const lines = text.split('\n');
+    for (const r of JSON_FIXTURE.rows) expect(lines.filter((l) => l.includes(`"scenario":"${r.scenario}","strategy":"${r.strategy}"`))).toHaveLength(1);
+    expect(render(JSON.parse(text) as BenchmarkJson)).toBe(render(roundNumbers(JSON_FIXTURE)));
+  });
 });
 
 describe('replaceRegion', () => {

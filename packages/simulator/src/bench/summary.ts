@@ -226,3 +226,25 @@ export interface BenchmarkJson {
   readonly real: { readonly setup: string; readonly rows: readonly RealRowJson[]; readonly rounds?: unknown } | null;
   readonly router: RouterNumbers | null;
 }
+
+/** Significant digits BENCHMARKS.json keeps: far below any difference the benchmark can resolve. */
+export const JSON_SIGNIFICANT_DIGITS = 6;
+
+/** `value` with every number rounded to JSON_SIGNIFICANT_DIGITS (what the file holds, so targets are judged on it). */
+export function roundNumbers<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toPrecision(JSON_SIGNIFICANT_DIGITS)) : v))) as T;
+}
+
+/** BENCHMARKS.json text: one line per row, curve point, scenario and target, so a rerun's diff reads row by row. */
+export function serializeBenchmarkJson(json: BenchmarkJson): string {
+  const entries = Object.entries(roundNumbers(json));
+  const lines = ['{'];
+  entries.forEach(([key, value], i) => {
+    const comma = i < entries.length - 1 ? ',' : '';
+    if (Array.isArray(value) && value.length > 0 && typeof value[0] === 'object') {
+      lines.push(`  ${JSON.stringify(key)}: [`, ...value.map((item, j) => `    ${JSON.stringify(item)}${j < value.length - 1 ? ',' : ''}`), `  ]${comma}`);
+    } else lines.push(`  ${JSON.stringify(key)}: ${JSON.stringify(value)}${comma}`);
+  });
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}
