@@ -101,7 +101,7 @@ async function run(options: BenchOptions): Promise<void> {
   const cold = await coldInit(root, bundle.file, options.mode === 'quick' ? 3 : 7);
   log(`cold init: ${cold.initMs.toFixed(0)} ms (require ${cold.requireMs.toFixed(0)} + first request ${cold.firstRequestMs.toFixed(0)})`);
   const router: RouterNumbers = { throughput, bundle: { bytes: bundle.bytes, topPackages: bundle.topPackages }, cold: { requireMs: cold.requireMs, firstRequestMs: cold.firstRequestMs, initMs: cold.initMs, runs: cold.runs } };
-  const real = options.real ? await realProcessComparison({ root, seconds: options.mode === 'quick' ? 8 : 20, log }) : null;
+  const real = options.real ? await realProcessComparison({ root, quick: options.mode === 'quick', log }) : null;
 
   const peers = [...new Set(rows.map((r) => r.strategy))].filter((id) => isPeer(id));
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${process.platform}`;

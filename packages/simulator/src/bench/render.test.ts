@@ -1,5 +1,6 @@
 import { BEGIN_MARKER, END_MARKER, render, replaceRegion } from './render';
 import type { CurveRow } from './curves';
+import type { RealSystemRow } from './real-process';
 import { roundNumbers, serializeBenchmarkJson, type BenchmarkJson, type BenchRow } from './summary';
 
 function row(scenario: string, group: BenchRow['group'], strategy: string, label: string, multiplierMean: number, pVsBestPeer: number | null): BenchRow {
@@ -14,6 +15,11 @@ const curve = (scenario: string, strategy: string, multiple: number): CurveRow =
   scenario, group: 'mismatch', strategy, multiple, seeds: 8,
   metrics: { clientRefusedRate: m(0.0314), client429Rate: m(0.03), failureRate: m(0.02), tokenWeightedFailureRate: m(0.02), largestFailureRate: m(0.0521), upstream429Rate: m(0.01) },
 });
+
+const REAL_ROW: RealSystemRow = {
+  id: 'headroom-fleet', system: 'headroom serve x3', offered: 1000, ok: 990, client429: 10, otherErrors: 0, goodputTpm: 99_000, latencyP50Ms: 3.2, latencyP99Ms: 9.1,
+  addedP50Ms: 1.25, addedP99Ms: 2.5, serviceP50Ms: 1.1, sendLateP99Ms: 0.4, upstreamCalls: 1100, upstream429: 3,
+};
 
 const JSON_FIXTURE: BenchmarkJson = {
   generatedAt: '2026-11-29T19:00:00.000Z', commit: 'abc1234', command: 'npm run bench -- --publish', machine: '2 x test cpu', mode: 'full', seeds: 8, durationMin: 60,
@@ -35,7 +41,8 @@ const JSON_FIXTURE: BenchmarkJson = {
   ],
   real: {
     setup: '3 x headroom serve on one dynalite table',
-    rows: [{ system: 'headroom serve x3', offered: 1000, ok: 990, client429: 10, otherErrors: 0, goodputTpm: 99_000, latencyP50Ms: 3.2, latencyP99Ms: 9.1, addedP50Ms: 1.25, addedP99Ms: 2.5 }],
+    rows: [REAL_ROW],
+    rounds: [{ round: 1, order: ['headroom-fleet'], rows: [{ ...REAL_ROW, addedP50Ms: 1.5 }] }],
   },
   router: { throughput: { perSecond: 40_000, nsPerDecision: 25_000, iterations: 100_000 }, bundle: { bytes: 1_217_142, topPackages: [{ name: '@smithy/core', bytes: 120_000 }] }, cold: { requireMs: 150, firstRequestMs: 90, initMs: 240, runs: 7 } },
 };
@@ -69,7 +76,9 @@ describe('render', () => {
 
   it('curves, the real processes and the router numbers', () => {
     expect(markdown).toContain('| truth-us-east-half | Headroom | 3.14% ± 0.10% | – | – | 3.14% ± 0.10% | 5.21% ± 0.10% | – | – | 5.21% ± 0.10% |');
-    expect(markdown).toContain('| headroom serve x3 | 1000 | 990 | 10 (1.00%) | 0 | 99.0k | 3.20 / 9.10 | 1.25 / 2.50 |');
+    expect(markdown).toContain('| headroom serve x3 | 1000 | 990 | 10 (1.00%) | 0 | 99.0k | 3.20 / 9.10 | 1.25 / 2.50 |'); // the mean
+    expect(markdown).toContain('| headroom serve x3 | 1000 | 990 | 10 (1.00%) | 0 | 99.0k | 3.20 / 9.10 | 1.50 / 2.50 |'); // round 1
+    expect(markdown).toContain('3 x headroom serve on one dynalite table');
     expect(markdown).toContain('40000 place+complete per second');
     expect(markdown).toContain('1.22 MB');
   });

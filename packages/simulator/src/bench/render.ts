@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { reproduceCommand } from './cli-options';
-import { realTable } from './real-process';
+import { realReport } from './real-process';
 import type { CurveRow } from './curves';
 import type { BenchmarkJson, BenchRow, ScenarioGroup, ScenarioInfo } from './summary';
 import { HEADROOM_ID, ORACLE_ID } from './summary';
@@ -140,7 +140,7 @@ export function render(json: BenchmarkJson): string {
     }
   }
   out.push('### Real processes', '');
-  if (json.real) out.push(commandLine(json), '', json.real.setup, '', realTable(json.real.rows), '');
+  if (json.real) out.push(commandLine(json), '', realReport(json.real), '');
   else out.push('Not run (`--no-real`).', '');
   out.push('### Router', '');
   if (json.router) {

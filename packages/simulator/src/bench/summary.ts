@@ -6,6 +6,7 @@
  */
 import { pairedTTest, summarize } from './stats';
 import type { CurveRow, SeedCurvePoint } from './curves';
+import type { RealRound, RealSystemRow } from './real-process';
 import type { TargetResult } from './targets';
 
 export type ScenarioGroup = 'matched' | 'mismatch' | 'scale' | 'size';
@@ -174,20 +175,6 @@ export function scenarioInfos(units: readonly UnitResult[]): ScenarioInfo[] {
   }));
 }
 
-/** A real-process row as BENCHMARKS.json keeps it (bench/real-process.ts RealRow). */
-export interface RealRowJson {
-  readonly system: string;
-  readonly offered: number;
-  readonly ok: number;
-  readonly client429: number;
-  readonly otherErrors: number;
-  readonly goodputTpm: number;
-  readonly latencyP50Ms: number;
-  readonly latencyP99Ms: number;
-  readonly addedP50Ms: number;
-  readonly addedP99Ms: number;
-}
-
 export interface RouterNumbers {
   readonly throughput: { readonly perSecond: number; readonly nsPerDecision: number; readonly iterations: number };
   readonly bundle: { readonly bytes: number; readonly topPackages: readonly { readonly name: string; readonly bytes: number }[] };
@@ -223,7 +210,8 @@ export interface BenchmarkJson {
   readonly rows: readonly BenchRow[];
   readonly curves: readonly CurveRow[];
   readonly targets: readonly TargetResult[];
-  readonly real: { readonly setup: string; readonly rows: readonly RealRowJson[]; readonly rounds?: unknown } | null;
+  /** The real-process comparison (bench/real-process.ts): the mean over rounds, each round, and the setup in words. */
+  readonly real: { readonly setup: string; readonly rows: readonly RealSystemRow[]; readonly rounds: readonly RealRound[] } | null;
   readonly router: RouterNumbers | null;
 }
 

@@ -98,6 +98,17 @@ describe('evaluateTargets', () => {
     expect(byId(missed, 'real-added-p50').met).toBe(false);
   });
 
+  it('real processes: rows are found by real-process.ts ids before names', () => {
+    const rows: RealRowLike[] = [
+      { id: 'headroom-single', system: 'headroom serve x1 (reference)', offered: 1000, client429: 0, goodputTpm: 120_000, addedP50Ms: 0.5 },
+      { id: 'headroom-fleet', system: 'headroom serve (fleet)', offered: 1000, client429: 5, goodputTpm: 95_000, addedP50Ms: 2.5 },
+      { id: 'portkey-fallback', system: 'gateway B', offered: 1000, client429: 50, goodputTpm: 90_000, addedP50Ms: 3 },
+    ];
+    const results = evaluateTargets({ rows: [], curves: [], real: { rows }, peers: PEERS });
+    expect(byId(results, 'real-goodput').met).toBe(false); // the fleet: 95,000 / 90,000 = 1.06, not the single process's 1.33
+    expect(byId(results, 'real-added-p50').reason).toContain('headroom serve (fleet): added p50 2.50 ms');
+  });
+
   it('nothing measured is missed, never met', () => {
     const results = evaluateTargets({ rows: [], curves: [], real: null, peers: PEERS });
     expect(results.map((r) => r.id)).toEqual(['matched-at-or-above-every-peer', 'mismatch-efficiency', 'mismatch-ahead-of-best-peer', 'mismatch-upstream-429', 'large-requests', 'real-goodput', 'real-added-p50']);

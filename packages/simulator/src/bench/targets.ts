@@ -9,6 +9,8 @@ import { HEADROOM_ID } from './summary';
 
 /** What targets.ts reads of a real-process row (bench/real-process.ts RealRow). */
 export interface RealRowLike {
+  /** real-process.ts RealSystemId: 'headroom-fleet', 'portkey-fallback', ... */
+  readonly id?: string;
   readonly system: string;
   readonly offered: number;
   readonly client429: number;
@@ -143,15 +145,17 @@ function largeRequestsTarget(rows: readonly BenchRow[], curves: readonly CurveRo
   };
 }
 
-/** The Headroom fleet row (several `headroom serve` processes) if there is one, else a single-process row. */
+/** The Headroom fleet row (several `headroom serve` processes; id 'headroom-fleet') if there is one, else a single-process row. */
 export function headroomRealRow(rows: readonly RealRowLike[]): RealRowLike | undefined {
+  const fleet = rows.find((r) => r.id === 'headroom-fleet');
+  if (fleet) return fleet;
   const headroom = rows.filter((r) => /headroom/i.test(r.system));
   return headroom.find((r) => /fleet|shared|processes|x\s*3|3\s*x/i.test(r.system)) ?? headroom[0];
 }
 
-/** The Portkey gateway configured with loadbalance + nested fallback. */
+/** The Portkey gateway configured with loadbalance + nested fallback (id 'portkey-fallback'). */
 export function portkeyFallbackRealRow(rows: readonly RealRowLike[]): RealRowLike | undefined {
-  return rows.find((r) => /portkey/i.test(r.system) && /fallback/i.test(r.system));
+  return rows.find((r) => r.id === 'portkey-fallback') ?? rows.find((r) => /portkey/i.test(r.system) && /fallback/i.test(r.system));
 }
 
 function realTargets(real: TargetInput['real']): TargetResult[] {
