@@ -69,6 +69,14 @@ describe('reconstructLevel', () => {
     expect(reconstructLevel(LIMIT, [{ start: 0, amount: 2_500 }], own, 1_000).level).toBe(3_500); // + 500 of others
   });
 
+  it('a sub-window with writes on other limits only holds nothing for this one', () => {
+    // We reserved 3,000 tpm at 1 s and returned 2,000 at 11 s; the store shows the 11-s window only with another instance's rpm.
+    const own = ownOf([{ at: 1_000, amount: 3_000 }, { at: 11_000, amount: -2_000 }]);
+    const usage = { windows: [{ start: 0, charge: { rpm: 1, tpm: 3_000 }, chargeMs: { rpm: 1_000, tpm: 3_000_000 } }, { start: 10_000, charge: { rpm: 1 }, chargeMs: { rpm: 500 } }], used: {}, readAt: 11_000 };
+    expect(windowChargesOf(usage, 'tpm').map((w) => w.start)).toEqual([0]);
+    expect(reconstructLevel(LIMIT, windowChargesOf(usage, 'tpm'), own, 11_000).level).toBeCloseTo(LIMIT, 6);
+  });
+
   it('our refund the store has not shown yet is nobody else\'s charge', () => {
     // We reserve 3,000 at 1 s and return 2,000 at 11 s: our bucket has 6000 - 3000 + 1000 of refill + 2000, capped at 6000.
     const own = ownOf([{ at: 1_000, amount: 3_000 }, { at: 11_000, amount: -2_000 }]);

@@ -69,8 +69,14 @@ export interface WindowCharge {
 
 /** One bucket's view of a shared snapshot: every instance's charges per sub-window on `kind`. */
 export function windowChargesOf(usage: SharedUsage, kind: LimitKind): WindowCharge[] {
+  // A window with no write on `kind` is no window for this bucket (an item holds every limit's sums).
   // One object shape for every window (absent fields undefined): this runs per target per read.
-  return usage.windows.map((w) => ({ start: w.start, amount: w.charge[kind] ?? 0, chargeMs: w.chargeMs?.[kind], refund: w.refund?.[kind] }));
+  const charges: WindowCharge[] = [];
+  for (const w of usage.windows) {
+    const amount = w.charge[kind];
+    if (amount !== undefined) charges.push({ start: w.start, amount, chargeMs: w.chargeMs?.[kind], refund: w.refund?.[kind] });
+  }
+  return charges;
 }
 
 /** Keep only own sub-windows a read at or after `now` can still need (as the stores prune). */
