@@ -120,13 +120,13 @@ async function run(options: BenchOptions): Promise<void> {
   const text = serializeBenchmarkJson(json);
   writeFileSync(join(outDir, `${options.mode}.json`), text);
   writeFileSync(join(outDir, `${options.mode}.md`), `# Benchmark results (${options.mode})\n\n${render(json)}\n`);
-  writeFileSync(join(outDir, `multiplier-${options.mode}.svg`), multiplierSvg(rows));
+  writeFileSync(join(outDir, `multiplier-${options.mode}.svg`), multiplierSvg(json.rows));
   log(`wrote ${join(outDir, `${options.mode}.{json,md}`)} and multiplier-${options.mode}.svg`);
   if (options.publish) {
     writeFileSync(join(root, 'BENCHMARKS.json'), text);
     const mdFile = join(root, 'BENCHMARKS.md');
     writeFileSync(mdFile, replaceRegion(readFileSync(mdFile, 'utf8'), render(json)));
-    writeFileSync(join(root, 'BENCHMARKS-multiplier.svg'), multiplierSvg(rows));
+    writeFileSync(join(root, 'BENCHMARKS-multiplier.svg'), multiplierSvg(json.rows));
     log('published BENCHMARKS.json, the generated region of BENCHMARKS.md and BENCHMARKS-multiplier.svg');
   }
   for (const target of json.targets) log(`target ${target.met ? 'met   ' : 'MISSED'} ${target.id}: ${target.reason}`);
