@@ -50,4 +50,28 @@ describe('RouterTelemetry', () => {
     expect(out.find((o) => METRICS.clientThrottles in o)).toMatchObject({ Family: 'claude', [METRICS.clientThrottles]: 1 });
     expect(out.find((o) => METRICS.retryBudgetDenials in o)).toMatchObject({ Target: 'bedrock-us-east-1', [METRICS.retryBudgetDenials]: 1 });
   });
+
+  it('counts a held request per family: Holds is the number of holds, HeldMs the time held, both on the request log line', () => {
+    const out = captureStdout(() => new RouterTelemetry().record({
+      requestId: 'req-3', family: 'claude', api: 'anthropic',
+      attempts: [{ target: eu, outcome: 'success', status: 200, latencyMs: 30, retry: false, rateLimitHeaders: {} }],
+      retryBudgetDenials: [], clientStatus: 200, servedBy: eu, latencyMs: 1_530, headroom: [], holds: 2, heldMs: 1_500,
+    }));
+    const held = out.filter((o) => '_aws' in o && METRICS.holds in o);
+    expect(held).toHaveLength(1);
+    expect(held[0]).toMatchObject({ Family: 'claude', [METRICS.holds]: 2, [METRICS.heldMs]: 1_500 });
+    expect(held[0]).not.toHaveProperty('Target');
+    const declared = (held[0]!._aws as { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] }).CloudWatchMetrics[0]!;
+    expect(declared.Dimensions).toEqual([['Family']]);
+    expect(declared.Metrics).toEqual(expect.arrayContaining([{ Name: 'Holds', Unit: 'Count' }, { Name: 'HeldMs', Unit: 'Milliseconds' }]));
+    expect(out.find((o) => o.message === 'request')).toMatchObject({ requestId: 'req-3', holds: 2, heldMs: 1_500 });
+  });
+
+  it('a request never held emits no Holds metric and logs holds: 0', () => {
+    const out = captureStdout(() => new RouterTelemetry().record({
+      requestId: 'req-4', family: 'claude', api: 'anthropic', attempts: [], retryBudgetDenials: [], clientStatus: 429, latencyMs: 1, headroom: [],
+    }));
+    expect(out.some((o) => METRICS.holds in o || METRICS.heldMs in o)).toBe(false);
+    expect(out.find((o) => o.message === 'request')).toMatchObject({ holds: 0, heldMs: 0 });
+  });
 });

@@ -26,6 +26,10 @@ export interface RequestRecord {
   readonly timeToFirstByteMs?: number;
   /** Headroom % per target of the family after the request. */
   readonly headroom: readonly { readonly target: RouterTarget; readonly percent: number }[];
+  /** Times the request was held for quota (plan `routing.hold`, hold.ts); absent means 0. */
+  readonly holds?: number;
+  /** How long those holds lasted in all, in ms of the router's clock. */
+  readonly heldMs?: number;
 }
 
 /** Metrics as CloudWatch EMF (Powertools) with Family/Target/Provider/Region, and structured logs tagged with the region. */
@@ -74,9 +78,18 @@ export class RouterTelemetry {
       m.addMetric(METRICS.clientThrottles, MetricUnit.Count, 1);
       m.publishStoredMetrics();
     }
+    const holds = request.holds ?? 0;
+    if (holds > 0) {
+      // Per family, as ClientThrottles: a hold waits for the family's targets, not one of them.
+      const m = this.withDimensions({ Family: request.family });
+      m.addMetric(METRICS.holds, MetricUnit.Count, holds);
+      m.addMetric(METRICS.heldMs, MetricUnit.Milliseconds, request.heldMs ?? 0);
+      m.publishStoredMetrics();
+    }
     this.logger.info('request', {
       requestId: request.requestId, family: request.family, api: request.api, clientStatus: request.clientStatus,
       target: request.servedBy?.id, region: request.servedBy?.region, attempts: request.attempts.length, latencyMs: request.latencyMs,
+      holds, heldMs: request.heldMs ?? 0,
     });
   }
 

@@ -149,6 +149,10 @@ export const METRICS = {
   timeToFirstByte: 'TimeToFirstByte',
   /** 429s the client saw (every eligible target exhausted), per family. */
   clientThrottles: 'ClientThrottles',
+  /** Times requests were held for quota instead of answered 429 (plan `routing.hold`), per family. */
+  holds: 'Holds',
+  /** How long each held request waited in all, in ms, one value per held request (percentiles work), per family. */
+  heldMs: 'HeldMs',
 } as const;
 
 /** Region label for metrics and logs; the direct APIs have one global endpoint. */
