@@ -1,6 +1,6 @@
 import { compileRouterConfig, definePlan, testing, type ResolvedHold, type RouterConfig } from '@headroom/plan';
 import { ManualClock } from '@headroom/emulator';
-import { headroomWeighted, InMemorySharedStore, Router, seededRng } from '@headroom/router-lambda';
+import { headroomWeighted, InMemorySharedStore, MAX_HOLDS_PER_REQUEST, Router, seededRng } from '@headroom/router-lambda';
 import { MAX_HOLDS_PER_CALL } from '../engine';
 import type { RouteDecision, RoutingInstance, SimRequest, UpstreamResult, World } from '../model';
 import { Random } from '../random';
@@ -220,6 +220,11 @@ describe('Headroom holds a call refused for quota, as route.ts does (routing.hol
     await instance.begin(r, 0);
     const decisions = Array.from({ length: MAX_HOLDS_PER_CALL + 1 }, () => instance.route(r, 0, new Set(), []).kind);
     expect(decisions).toEqual([...Array<string>(MAX_HOLDS_PER_CALL).fill('hold'), 'reject']);
+  });
+
+  it('the engine bounds holds per call as the router bounds them per request (router-lambda/src/hold.ts)', () => {
+    // The driver takes the bound from hold.ts itself; the engine has its own, which must say the same.
+    expect(MAX_HOLDS_PER_CALL).toBe(MAX_HOLDS_PER_REQUEST);
   });
 
   it('without a selection given, the instance runs the Router\'s own default; a given one is used', () => {

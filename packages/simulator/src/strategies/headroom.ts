@@ -1,5 +1,5 @@
 import type { ResolvedHold, RouterTarget } from '@headroom/plan';
-import { FrontDoorError, HEADER_PARSERS, Router, type AttemptOutcome, type SelectionStrategy, type SharedUsage, type Ticket } from '@headroom/router-lambda';
+import { FrontDoorError, HEADER_PARSERS, holdAllowanceMs, holdWaitMs, Router, type AttemptOutcome, type SelectionStrategy, type SharedUsage, type Ticket } from '@headroom/router-lambda';
 import { FAILOVER, REPLY, type FailedKind, type ReportVerdict, type RouteDecision, type RoutingInstance, type SimRequest, type Strategy, type UpstreamResult, type World } from '../model';
 import type { SimSharedStore } from '../shared-store';
 
@@ -21,23 +21,6 @@ type Wanted = Parameters<Router['place']>[0];
 interface Handle {
   readonly ticket: Ticket;
   readonly wanted: Wanted;
-}
-
-type Exhausted = Extract<ReturnType<Router['place']>, { kind: 'exhausted' }>;
-
-/**
- * Mirrors router-lambda/src/hold.ts (`MAX_HOLDS_PER_REQUEST`, `holdAllowanceMs`, `holdWaitMs`), which
- * the package index does not export yet. A simulated call is non-streaming, so its allowance is the
- * plan's `hold.maxMs`, capped by `routing.timeouts.totalMs`; no client sends x-headroom-max-wait-ms.
- */
-const MAX_HOLDS_PER_REQUEST = 10;
-
-/** How long to hold: only for quota, a known positive wait ending within the allowance from the call's start. */
-function holdWaitMs(placement: Exhausted, call: { readonly startedAt: number; readonly holds: number }, allowanceMs: number, now: number): number | undefined {
-  if (placement.reason !== 'no-headroom' || call.holds >= MAX_HOLDS_PER_REQUEST) return undefined;
-  const wait = placement.retryAfterMs;
-  if (!Number.isFinite(wait) || wait <= 0) return undefined;
-  return now + wait <= call.startedAt + allowanceMs ? wait : undefined;
 }
 
 /** What the driver may change from the plan's routing, e.g. to measure holding off against on. */
@@ -82,8 +65,9 @@ class HeadroomInstance implements RoutingInstance {
     this.router = new Router(world.config, { rng: world.random.fork(seed).asRng(), ...(strategy ? { strategy } : {}) });
     this.outageStatus = new FrontDoorError('overloaded', 'outage').statusFor(world.config.families[world.family]!.api);
     const { routing } = world.config;
-    const hold = options.hold ?? routing.hold ?? { maxMs: 0, streaming: false };
-    this.holdAllowanceMs = Math.max(0, Math.min(hold.maxMs, routing.timeouts.totalMs));
+    // The router's own hold policy (router-lambda/src/hold.ts), so the two cannot drift. A simulated call
+    // is non-streaming and no client sends x-headroom-max-wait-ms.
+    this.holdAllowanceMs = holdAllowanceMs(options.hold ?? routing.hold, { stream: false }, routing.timeouts.totalMs);
   }
 
   async begin(request: SimRequest, now: number): Promise<number> {
@@ -107,7 +91,7 @@ class HeadroomInstance implements RoutingInstance {
       return { kind: 'reject', status: this.outageStatus, retryAfterMs: this.router.clientRetryAfter(placement.retryAfterMs).ms };
     }
     const call = this.calls.get(request) ?? { startedAt: now, holds: 0 };
-    const waitMs = holdWaitMs(placement, call, this.holdAllowanceMs, now);
+    const waitMs = holdWaitMs(placement, { arrivedAt: call.startedAt, allowanceMs: this.holdAllowanceMs, holds: call.holds }, now);
     if (waitMs !== undefined) {
       // As route.ts: no retry-after is drawn for a hold (the rng stream stays the pipeline's).
       this.calls.set(request, { ...call, holds: call.holds + 1 });
