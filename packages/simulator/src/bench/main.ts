@@ -12,6 +12,7 @@ import { scenarios } from '../scenarios';
 import { allStrategies, isPeer } from '../strategies/all';
 import { HELP, parseBenchArgs, type BenchOptions } from './cli-options';
 import { CURVE_MULTIPLES, summarizeCurves } from './curves';
+import { decisionCost } from './decision-cost';
 import { bundleLambda, coldInit } from './lambda';
 import { runPool, type UnitConfig, type UnitSpec } from './pool';
 import { realProcessComparison } from './real-process';
@@ -100,7 +101,12 @@ async function run(options: BenchOptions): Promise<void> {
   log(`lambda bundle: ${bundle.bytes} bytes`);
   const cold = await coldInit(root, bundle.file, options.mode === 'quick' ? 3 : 7);
   log(`cold init: ${cold.initMs.toFixed(0)} ms (require ${cold.requireMs.toFixed(0)} + first request ${cold.firstRequestMs.toFixed(0)})`);
-  const router: RouterNumbers = { throughput, bundle: { bytes: bundle.bytes, topPackages: bundle.topPackages }, cold: { requireMs: cold.requireMs, firstRequestMs: cold.firstRequestMs, initMs: cold.initMs, runs: cold.runs } };
+  const costs = decisionCost(options.mode === 'quick' ? { batches: 3, decisionsPerBatch: 100 } : {});
+  log(`decision cost: ${costs.map((c) => `${c.targets} targets${c.shared ? ' + shared read' : ''} ${c.microsPerDecision.toFixed(1)} µs`).join(', ')}`);
+  const router: RouterNumbers = {
+    throughput, bundle: { bytes: bundle.bytes, topPackages: bundle.topPackages },
+    cold: { requireMs: cold.requireMs, firstRequestMs: cold.firstRequestMs, initMs: cold.initMs, runs: cold.runs }, decisionCost: costs,
+  };
   const real = options.real ? await realProcessComparison({ root, quick: options.mode === 'quick', log }) : null;
 
   const peers = [...new Set(rows.map((r) => r.strategy))].filter((id) => isPeer(id));

@@ -44,7 +44,8 @@ const JSON_FIXTURE: BenchmarkJson = {
     rows: [REAL_ROW],
     rounds: [{ round: 1, order: ['headroom-fleet'], rows: [{ ...REAL_ROW, addedP50Ms: 1.5 }] }],
   },
-  router: { throughput: { perSecond: 40_000, nsPerDecision: 25_000, iterations: 100_000 }, bundle: { bytes: 1_217_142, topPackages: [{ name: '@smithy/core', bytes: 120_000 }] }, cold: { requireMs: 150, firstRequestMs: 90, initMs: 240, runs: 7 } },
+  router: { throughput: { perSecond: 40_000, nsPerDecision: 25_000, iterations: 100_000 }, bundle: { bytes: 1_217_142, topPackages: [{ name: '@smithy/core', bytes: 120_000 }] }, cold: { requireMs: 150, firstRequestMs: 90, initMs: 240, runs: 7 },
+    decisionCost: [{ targets: 30, shared: false, microsPerDecision: 41.5, batches: 15, decisionsPerBatch: 400, placedShare: 1 }, { targets: 30, shared: true, microsPerDecision: 98.25, batches: 15, decisionsPerBatch: 400, placedShare: 1 }] },
 };
 
 const markdown = render(JSON_FIXTURE);
@@ -81,6 +82,7 @@ describe('render', () => {
     expect(markdown).toContain('3 x headroom serve on one dynalite table');
     expect(markdown).toContain('40000 place+complete per second');
     expect(markdown).toContain('1.22 MB');
+    expect(markdown).toMatch(/30 \| 41\.5 \| 98\.3/); // decision-cost.ts's table
   });
 });
 

@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { reproduceCommand } from './cli-options';
+import { decisionCostTable } from './decision-cost';
 import { realReport } from './real-process';
 import type { CurveRow } from './curves';
 import type { BenchmarkJson, BenchRow, ScenarioGroup, ScenarioInfo } from './summary';
@@ -149,6 +150,7 @@ export function render(json: BenchmarkJson): string {
       `- decision throughput: ${Math.round(throughput.perSecond)} place+complete per second (${(throughput.nsPerDecision / 1000).toFixed(1)} µs each; wall clock, this machine)`,
       `- Lambda bundle: ${(bundle.bytes / 1e6).toFixed(2)} MB; largest: ${bundle.topPackages.map((p) => `${p.name} ${(p.bytes / 1e3).toFixed(0)} kB`).join(', ')}`,
       `- cold init (median of ${cold.runs}): ${cold.initMs.toFixed(0)} ms = require ${cold.requireMs.toFixed(0)} ms + first request ${cold.firstRequestMs.toFixed(0)} ms`, '');
+    if (json.router.decisionCost) out.push('Decision cost (CPU time of this process, median of batches):', '', decisionCostTable(json.router.decisionCost), '');
   } else out.push('Not measured.', '');
   return out.join('\n');
 }

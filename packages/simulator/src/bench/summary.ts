@@ -6,6 +6,7 @@
  */
 import { pairedTTest, summarize } from './stats';
 import type { CurveRow, SeedCurvePoint } from './curves';
+import type { DecisionCost } from './decision-cost';
 import type { RealRound, RealSystemRow } from './real-process';
 import type { TargetResult } from './targets';
 
@@ -179,6 +180,8 @@ export interface RouterNumbers {
   readonly throughput: { readonly perSecond: number; readonly nsPerDecision: number; readonly iterations: number };
   readonly bundle: { readonly bytes: number; readonly topPackages: readonly { readonly name: string; readonly bytes: number }[] };
   readonly cold: { readonly requireMs: number; readonly firstRequestMs: number; readonly initMs: number; readonly runs: number };
+  /** CPU µs per place + complete at 3, 30 and 100 targets, without and with a shared read (decision-cost.ts). */
+  readonly decisionCost?: readonly DecisionCost[];
 }
 
 /** BENCHMARKS.json. */
