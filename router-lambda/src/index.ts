@@ -2,6 +2,8 @@ export * from './core';
 export * from './providers';
 export { createRouterHandler, type PipelineDeps } from './pipeline';
 export { createLocalRouter, emulatorAdapterDeps, withUpstreams, UnknownUpstreamError, type LocalRouterOptions } from './local';
+export { scaledTimers, type ScaledTime } from './providers/timers';
+export { MAX_WAIT_HEADER, MAX_HOLDS_PER_REQUEST, CLIENT_LEFT_STATUS, clientMaxWaitMs, holdAllowanceMs, holdWaitMs, holdTimers, waitHeld, type HoldState } from './hold';
 export { RouterTelemetry, type AttemptRecord, type RequestRecord } from './telemetry';
 export { DynamoDbSharedStore, SharedStoreReadError, STATE_TABLE } from './store/dynamodb-store';
 export { FrontDoorError, type RouterErrorKind } from './front-doors/errors';

@@ -6,6 +6,7 @@ import { seededRng } from './core/rng';
 import { createRouterHandler } from './pipeline';
 import { createAdapters, StaticSecretSource, type AdapterDeps } from './providers';
 import type { RouterHttpHandler } from './http/types';
+import type { Timers } from './providers/timers';
 import type { RouterTelemetry } from './telemetry';
 
 /** Fixed local credentials for emulated upstreams: every auth mode gets a fake of the right shape, never a real key. */
@@ -48,6 +49,11 @@ export interface LocalRouterOptions {
   /** @default real credential chains; pass `emulatorAdapterDeps` for emulated upstreams */
   readonly adapters?: AdapterDeps;
   readonly telemetry?: RouterTelemetry;
+  /**
+   * What held requests (routing.hold) wait on, on the clock `now` reads: `scaledTimers(clock)` for a
+   * ScaledClock. @default none: on any clock but Date.now the router then never holds (hold.ts `holdTimers`).
+   */
+  readonly timers?: Timers;
   readonly warn?: (message: string, details: Record<string, unknown>) => void;
 }
 
@@ -61,6 +67,7 @@ export function createLocalRouter(options: LocalRouterOptions): { handler: Route
     now: options.now,
     ...(options.store ? { store: options.store } : {}),
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+    ...(options.timers ? { timers: options.timers } : {}),
     ...(options.warn ? { warn: options.warn } : {}),
   });
   return { handler, router };

@@ -14,6 +14,24 @@ export const realTimers: Timers = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
+/** A clock that runs faster than the wall clock, such as @headroom/emulator's `ScaledClock`. */
+export interface ScaledTime {
+  /** Real ms that `emulatedMs` of the clock's time take at its current scale. */
+  realDelayMs(emulatedMs: number): number;
+}
+
+/**
+ * Timers whose waits are in the scaled clock's ms (packages/emulator/src/clock.ts `ScaledClock`): a
+ * 2 s hold on a 60x clock waits 33 real ms. The scale is read when a timer is armed; a later
+ * `setTimeScale` does not move it (a hold re-reads the clock when it wakes).
+ */
+export function scaledTimers(clock: ScaledTime, base: Timers = realTimers): Timers {
+  return {
+    setTimeout: (callback, ms) => base.setTimeout(callback, clock.realDelayMs(ms)),
+    clearTimeout: (handle) => base.clearTimeout(handle),
+  };
+}
+
 interface Pending {
   readonly id: number;
   readonly at: number;
