@@ -1,4 +1,4 @@
-import { planRequests, summarise, type LoadShape, type Shot } from './real-load';
+import { drive, planRequests, summarise, type LoadShape, type PlannedRequest, type Shot } from './real-load';
 import { meanRows, roundOrder, withAdded, type RealRound, type RealSystemRow } from './real-process';
 
 const SHAPE: LoadShape = { pooledTpm: 90_000, loadShare: 1.07, warmupMin: 2, measuredMin: 2.5, maxTokens: 2_500, promptChars: 8_000, seed: 7 };
@@ -42,6 +42,22 @@ describe('the real-process load', () => {
     expect(m).toMatchObject({ offered: 5, ok: 2, client429: 1, otherErrors: 2, goodputTpm: 5_000 / 2.5, latencyP50Ms: 10, latencyP99Ms: 20 });
     // The emulator's service time: 20 emulated ms to the first token + 1 ms a token, on a 20x clock.
     expect(m.serviceP50Ms).toBeCloseTo((20 + 30) / 20);
+  });
+});
+
+describe('drive', () => {
+  it('sends every call in order, marks the first measured one for the upstream snapshot, and reads usage from 200s only', async () => {
+    const requests: PlannedRequest[] = [0, 1, 2, 3, 4].map((i) => ({ atMs: i * 1_000, body: String(i), charge: 1, measured: i >= 2 }));
+    const events: string[] = [];
+    const usage = { usage: { total_tokens: 120, completion_tokens: 20 } };
+    const shots = await drive(async (i, body) => {
+      events.push(`send ${i}:${body}`);
+      return i === 3 ? new Response('{"error":{}}', { status: 429 }) : Response.json(usage);
+    }, requests, 1_000_000, { onMeasuredStart: () => events.push('measured') });
+    expect(events).toEqual(['send 0:0', 'send 1:1', 'measured', 'send 2:2', 'send 3:3', 'send 4:4']);
+    expect(shots.map((s) => [s.status, s.tokens, s.completionTokens, s.measured])).toEqual([
+      [200, 120, 20, false], [200, 120, 20, false], [200, 120, 20, true], [429, 0, 0, true], [200, 120, 20, true],
+    ]);
   });
 });
 

@@ -79,7 +79,8 @@ export type Send = (index: number, body: string) => Promise<Response>;
  * Replays the sequence in real time (emulated ms / timeScale), open loop: a slow answer never
  * delays the next send. Bounded: each call gives up after `timeoutMs`.
  */
-export async function drive(send: Send, requests: readonly PlannedRequest[], timeScale: number, timeoutMs = 30_000): Promise<Shot[]> {
+export async function drive(send: Send, requests: readonly PlannedRequest[], timeScale: number, options: { timeoutMs?: number; onMeasuredStart?: () => void } = {}): Promise<Shot[]> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
   const shots: Promise<Shot>[] = [];
   const started = performance.now();
   for (let i = 0; i < requests.length; i++) {
@@ -87,6 +88,7 @@ export async function drive(send: Send, requests: readonly PlannedRequest[], tim
     const due = started + request.atMs / timeScale;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (request.measured && !requests[i - 1]?.measured) options.onMeasuredStart?.();
     const t0 = performance.now();
     const lateMs = Math.max(0, t0 - due);
     shots.push(withTimeout(send(i, request.body), timeoutMs).then(async (response) => {

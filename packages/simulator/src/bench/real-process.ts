@@ -37,7 +37,7 @@ export interface RealRow {
 /** One system under the load, in one round or averaged over rounds. */
 export interface RealSystemRow extends RealRow, Measured {
   readonly id: RealSystemId;
-  /** Calls that reached the upstream, and its 429s, over the whole run (warm-up included). */
+  /** Calls that reached the upstream, and its 429s, from the first measured call to the last answer. */
   readonly upstreamCalls: number;
   readonly upstream429: number;
 }
@@ -54,7 +54,7 @@ export interface RealOptions {
   readonly quick?: boolean;
   /** @default 3 (quick: 1) */
   readonly rounds?: number;
-  /** Emulated seconds per real second. @default 15 (quick: 30) */
+  /** Emulated seconds per real second. @default 15 (quick: 40) */
   readonly timeScale?: number;
   /** Offered load while measured, as a share of the pooled quota. @default 1.07 */
   readonly loadShare?: number;
@@ -118,7 +118,7 @@ export function meanRows(rounds: readonly RealRound[]): RealSystemRow[] {
 export async function realProcessComparison(options: RealOptions): Promise<{ rows: RealSystemRow[]; rounds: RealRound[]; setup: string }> {
   const log = options.log ?? (() => undefined);
   const quick = options.quick ?? (options.seconds !== undefined && options.seconds < 10);
-  const timeScale = options.timeScale ?? (quick ? 30 : 15);
+  const timeScale = options.timeScale ?? (quick ? 40 : 15);
   const roundCount = options.rounds ?? (quick ? 1 : 3);
   const systems = quick ? QUICK_SYSTEMS : FULL_SYSTEMS;
   const shapeOf = (round: number): LoadShape => ({
@@ -141,11 +141,13 @@ export async function realProcessComparison(options: RealOptions): Promise<{ row
       const rows: Omit<RealSystemRow, 'addedP50Ms' | 'addedP99Ms'>[] = [];
       for (const id of order) {
         const run = async (send: Send) => {
-          const before = await upstreamCounts(upstream.admin);
           log(`real processes: round ${round + 1}, ${LABELS[id]}: ${requests.length} requests over ${(requests.at(-1)!.atMs / 60_000).toFixed(1)} emulated min`);
-          const shots = await drive(send, requests, timeScale);
+          // The upstream's counters from when the first measured call is sent (the warm-up's 429s are not the system's steady state).
+          let before: Promise<{ requests: number; throttled: number }> | undefined;
+          const shots = await drive(send, requests, timeScale, { onMeasuredStart: () => { before = upstreamCounts(upstream.admin); } });
           const after = await upstreamCounts(upstream.admin);
-          rows.push({ id, system: LABELS[id], ...summarise(shots, shapeOf(round).measuredMin, timeScale), upstreamCalls: after.requests - before.requests, upstream429: after.throttled - before.throttled });
+          const start = await before!;
+          rows.push({ id, system: LABELS[id], ...summarise(shots, shapeOf(round).measuredMin, timeScale), upstreamCalls: after.requests - start.requests, upstream429: after.throttled - start.throttled });
         };
         await measureSystem(id, run, { root: options.root, planFile, upstream, storeEndpoint: store.endpoint, portkeyUrl: portkey.url, gatewayTargets, timeScale, tableName: `bench-r${round}-${id}` });
       }
@@ -158,7 +160,7 @@ export async function realProcessComparison(options: RealOptions): Promise<{ row
       `Open loop, the same request sequence for every system in a round (prompt ~${REQUEST.promptChars} characters, max_tokens ${REQUEST.maxTokens}: ${Math.round(meanCharge)} tokens charged a call on average, Azure counting prompt + max_tokens; ${sample.filter((r) => r.measured).length} calls measured a round): ` +
       `${shape.warmupMin} emulated minute(s) at ${((shape.loadShare + 1 / shape.warmupMin) * 100).toFixed(0)}% of the pooled ${3 * REGION_TPM / 1000}k TPM to spend the full buckets (not counted), then ${shape.measuredMin} emulated minutes at ${(shape.loadShare * 100).toFixed(0)}% (counted). ` +
       `${roundCount} round(s), the order of systems alternating; the fleet is ${FLEET_SIZE} headroom serve processes on one dynalite table, called round robin; each Headroom run starts fresh processes and a new table. ` +
-      `Every process on one ${cpus().length}-core machine (load average ${loadavg()[0]!.toFixed(1)} at the end); ${((performance.now() - wallStart) / 1000).toFixed(0)} s wall.`;
+      `Every process on one ${cpus().length}-core machine (load average ${loadavg()[0]!.toFixed(1)} at the end; the client sent its calls at worst ${Math.max(...rounds.flatMap((r) => r.rows.map((row) => row.sendLateP99Ms))).toFixed(0)} ms late, p99 of a run); ${((performance.now() - wallStart) / 1000).toFixed(0)} s wall.`;
     return { rows: meanRows(rounds), rounds, setup };
   } finally {
     for (const child of started.reverse()) await child.stop();
@@ -222,7 +224,7 @@ const count = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
 /** Markdown table of real-process rows (one per system, or per system and round). */
 export function realTable(rows: readonly (RealRow & Partial<RealSystemRow>)[]): string {
   const out = [
-    '| system | requests | ok | client 429 | other errors | goodput (tokens/emulated min) | p50 / p99 ms | added p50 / p99 ms vs direct | emulator service p50 ms | upstream calls (429) |',
+    '| system | requests | ok | client 429 | other errors | goodput (tokens/emulated min) | p50 / p99 ms | added p50 / p99 ms vs direct | emulator service p50 ms | upstream calls (429) while measured |',
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
