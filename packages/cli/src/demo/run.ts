@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ManualClock, ScaledClock, startEmulator, type Emulator } from '@headroom/emulator';
 import { capacityOf, type Charge, type CostModel, type FamilyCapacity, type LimitKind, type Plan } from '@headroom/plan';
-import { createLocalRouter, emulatorAdapterDeps, startNodeServer, type Router } from '@headroom/router-lambda';
+import { createLocalRouter, emulatorAdapterDeps, scaledTimers, startNodeServer, type Router } from '@headroom/router-lambda';
 import { SchedulePacer } from './pacing';
 import { TrailingRates } from './rates';
 import { poissonArrivals, promptOf, seededRandom, type ChatbotShape, type PlannedRequest } from './traffic';
@@ -47,7 +47,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const scaled = manual ? undefined : new ScaledClock(options.timeScale ?? 60);
   const emulator = await startEmulator({ plan: options.plan, clock: manual ?? scaled!, seed, completionLength: COMPLETION });
   const now = () => emulator.clock.now();
-  const { handler, router } = createLocalRouter({ config: emulator.routerConfig, now, seed, adapters: emulatorAdapterDeps(emulator.routerConfig, now) });
+  // On the scaled clock a held request (routing.hold) waits its emulated ms / scale in real time. The
+  // virtual clock gets no timers, so nothing is held: it moves only between requests, each awaited in
+  // turn, and a held request would wait for a clock that never moves.
+  const { handler, router } = createLocalRouter({
+    config: emulator.routerConfig, now, seed, adapters: emulatorAdapterDeps(emulator.routerConfig, now),
+    ...(scaled ? { timers: scaledTimers(scaled) } : {}),
+  });
   const server = await startNodeServer(handler);
   const capacity = capacityOf(options.plan);
   const counters = new Map(capacity.map((f) => [f.familyId, { sent: 0, ok: 0, client429s: 0, retries: 0, inputTokens: 0, outputTokens: 0 } as FamilyCounters]));
