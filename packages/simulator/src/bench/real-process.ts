@@ -65,17 +65,19 @@ export interface RealOptions {
   readonly seconds?: number;
 }
 
-export type RealSystemId = 'direct' | 'headroom-fleet' | 'headroom-single' | 'portkey-fallback' | 'portkey-loadbalance';
+export type RealSystemId = 'direct' | 'headroom-fleet' | 'headroom-single' | 'headroom-single-store' | 'portkey-fallback' | 'portkey-loadbalance';
 
 export const FLEET_SIZE = 3;
 const LABELS: Readonly<Record<RealSystemId, string>> = {
   direct: 'direct (client round robin)',
   'headroom-fleet': `headroom serve x${FLEET_SIZE} (shared dynalite table)`,
-  'headroom-single': 'headroom serve x1 (reference)',
+  'headroom-single': 'headroom serve x1 (reference, no store)',
+  // The fleet's store cost without the fleet: what the DynamoDB round trips add to one process.
+  'headroom-single-store': 'headroom serve x1 on a dynalite table (the store\'s cost)',
   'portkey-fallback': 'portkey gateway (loadbalance + nested fallback on 429)',
   'portkey-loadbalance': 'portkey gateway (bare loadbalance)',
 };
-const FULL_SYSTEMS: readonly RealSystemId[] = ['direct', 'headroom-fleet', 'headroom-single', 'portkey-fallback', 'portkey-loadbalance'];
+const FULL_SYSTEMS: readonly RealSystemId[] = ['direct', 'headroom-fleet', 'headroom-single', 'headroom-single-store', 'portkey-fallback', 'portkey-loadbalance'];
 const QUICK_SYSTEMS: readonly RealSystemId[] = ['direct', 'headroom-fleet', 'portkey-fallback'];
 
 const REGION_TPM = 30_000;
@@ -191,9 +193,9 @@ async function measureSystem(id: RealSystemId, run: (send: Send) => Promise<void
     await sleep((REFILL_MIN * 60_000) / context.timeScale);
     await run(send);
   };
-  if (id === 'headroom-fleet' || id === 'headroom-single') {
+  if (id === 'headroom-fleet' || id === 'headroom-single' || id === 'headroom-single-store') {
     const routers = await startRouters(context.root, context.planFile, context.upstream.admin, id === 'headroom-fleet' ? FLEET_SIZE : 1,
-      id === 'headroom-fleet' ? { endpoint: context.storeEndpoint, table: context.tableName } : undefined);
+      id === 'headroom-single' ? undefined : { endpoint: context.storeEndpoint, table: context.tableName });
     try {
       await prepared(routerSend(routers.urls));
     } finally {
