@@ -103,7 +103,7 @@ export class HeadroomDashboard extends Construct {
     return new sns.Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
   }
 
-  /** Family summary: served TPM against the sum of the family's quotas (each once), and the 429s its clients saw. */
+  /** Family summary: served TPM against the sum of the family's quotas (each once), the 429s its clients saw and the holds that spared them one. */
   private familyRow(familyId: string, declaredTokens: number): cloudwatch.IWidget {
     const keys = this.metrics.familyTargets(familyId);
     const usingMetrics: Record<string, cloudwatch.IMetric> = {};
@@ -122,9 +122,11 @@ export class HeadroomDashboard extends Construct {
         leftAnnotations: [{ value: declaredTokens, label: `sum of declared TPM (${declaredTokens})`, color: RED }],
         leftYAxis: { min: 0 },
       }),
+      // A hold (routing.hold) is a 429 the client did not see, paid for in latency: counts left, wait right.
       new cloudwatch.GraphWidget({
-        title: `${familyId}: client-visible 429s`, width: 8, height: HEIGHT,
-        left: [this.metrics.clientThrottles(familyId)], leftYAxis: { min: 0 },
+        title: `${familyId}: client-visible 429s and holds`, width: 8, height: HEIGHT,
+        left: [this.metrics.clientThrottles(familyId), this.metrics.holds(familyId)], leftYAxis: { min: 0 },
+        right: [this.metrics.heldMs(familyId)], rightYAxis: { min: 0 },
       }),
     );
   }

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { alarmName, alarmSettings, compileRouterConfig, dashboardName, resolvedLimits, routerRoleName, stateTableName, targetsOf } from '@headroom/plan';
+import { alarmName, alarmSettings, compileRouterConfig, dashboardName, METRIC_NAMESPACE, resolvedLimits, routerRoleName, stateTableName, targetsOf } from '@headroom/plan';
 import { Headroom, HeadroomRouter, Plan, STATE_TABLE } from './index';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -215,7 +215,14 @@ describe('dashboard', () => {
       const declared = targetsOf(plan).filter((r) => r.familyId === familyId)
         .reduce((sum, r) => { const l = resolvedLimits(r.target); return sum + (l.tpm ?? (l.itpm ?? 0) + (l.otpm ?? 0)); }, 0);
       expect(summary.properties.annotations.horizontal[0].value).toBe(declared);
-      expect(titles).toContain(`${familyId}: client-visible 429s`);
+      const clients = widgets.find((w) => w.properties.title === `${familyId}: client-visible 429s and holds`);
+      // Both counts and the held time, addressed by the Family dimension only, as telemetry.ts emits them.
+      expect(clients.properties.metrics.map((m: unknown[]) => m.slice(0, 4))).toEqual([
+        [METRIC_NAMESPACE, 'ClientThrottles', 'Family', familyId],
+        [METRIC_NAMESPACE, 'Holds', 'Family', familyId],
+        [METRIC_NAMESPACE, 'HeldMs', 'Family', familyId],
+      ]);
+      expect(clients.properties.metrics[2][4]).toMatchObject({ stat: 'p90', yAxis: 'right' });
     }
     for (const ref of targetsOf(plan)) {
       for (const suffix of ['RPM', 'headroom %', 'upstream 429 rate %', 'retries and retry-budget denials', 'latency (ms)']) {

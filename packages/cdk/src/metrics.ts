@@ -68,9 +68,22 @@ export class HeadroomMetricFactory {
 
   /** 429s clients saw (every eligible target exhausted); only the Family dimension. @default Sum over 1 minute */
   clientThrottles(familyId: string, options?: MetricOptions): cloudwatch.Metric {
+    return this.familyMetric(familyId, METRICS.clientThrottles, 'Sum', `${familyId} client 429s`, options);
+  }
+
+  /** Times requests were held for quota (plan `routing.hold`) instead of answered 429; only the Family dimension. @default Sum over 1 minute */
+  holds(familyId: string, options?: MetricOptions): cloudwatch.Metric {
+    return this.familyMetric(familyId, METRICS.holds, 'Sum', `${familyId} holds`, options);
+  }
+
+  /** How long held requests waited in all, in ms, one value per held request; only the Family dimension. @default p90 over 1 minute */
+  heldMs(familyId: string, options?: MetricOptions): cloudwatch.Metric {
+    return this.familyMetric(familyId, METRICS.heldMs, 'p90', `${familyId} held ms (p90)`, options);
+  }
+
+  private familyMetric(familyId: string, metricName: string, statistic: string, label: string, options?: MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
-      namespace: METRIC_NAMESPACE, metricName: METRICS.clientThrottles, dimensionsMap: { Family: familyId },
-      statistic: 'Sum', period: DEFAULT_PERIOD, label: `${familyId} client 429s`, ...options,
+      namespace: METRIC_NAMESPACE, metricName, dimensionsMap: { Family: familyId }, statistic, period: DEFAULT_PERIOD, label, ...options,
     });
   }
 

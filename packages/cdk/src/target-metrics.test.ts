@@ -100,6 +100,12 @@ describe('metrics.family(family)', () => {
     expect(stat).toMatchObject({ namespace: METRIC_NAMESPACE, metricName: METRICS.clientThrottles, statistic: 'Sum', dimensions: [{ name: 'Family', value: 'chatbot' }] });
   });
 
+  it('holds() counts the family\'s held requests (Sum) and heldMs() their wait (p90), by the Family dimension only', () => {
+    const family = headroom.metrics.family('chatbot');
+    expect(family.holds().toMetricConfig().metricStat!).toMatchObject({ namespace: METRIC_NAMESPACE, metricName: 'Holds', statistic: 'Sum', dimensions: [{ name: 'Family', value: 'chatbot' }] });
+    expect(family.heldMs().toMetricConfig().metricStat!).toMatchObject({ namespace: METRIC_NAMESPACE, metricName: 'HeldMs', statistic: 'p90', dimensions: [{ name: 'Family', value: 'chatbot' }] });
+  });
+
   it('lists the family\'s targets; all() lists every target of the plan', () => {
     expect(headroom.metrics.family('chatbot').targets.map((t) => t.key)).toEqual(['chatbot/bedrock-eu-west-1', 'chatbot/bedrock-us-east-1']);
     expect(headroom.metrics.all().map((t) => t.key)).toEqual(targetsOf(typedPlan).map((r) => r.key));

@@ -51,6 +51,10 @@ export class FamilyMetrics {
 
   /** 429s the family's clients saw (every eligible target exhausted). @default Sum over 1 minute */
   clientThrottles(options?: MetricOptions): cloudwatch.Metric { return this.factory.clientThrottles(this.familyId, options); }
+  /** Times the family's requests were held for quota (plan `routing.hold`) instead of answered 429. @default Sum over 1 minute */
+  holds(options?: MetricOptions): cloudwatch.Metric { return this.factory.holds(this.familyId, options); }
+  /** How long each held request waited in all, in ms. @default p90 over 1 minute */
+  heldMs(options?: MetricOptions): cloudwatch.Metric { return this.factory.heldMs(this.familyId, options); }
 }
 
 /**
