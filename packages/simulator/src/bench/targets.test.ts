@@ -62,6 +62,15 @@ describe('evaluateTargets', () => {
     expect(result.reason).toContain('2 of 4 (needs 3)');
   });
 
+  it('mismatch: fewer than 8 seeds cannot meet the targets, and says so', () => {
+    const rows = mismatchRows().map((r) => ({ ...r, seeds: 7 }));
+    const results = evaluateTargets({ rows, curves: [], real: null, peers: PEERS });
+    for (const id of ['mismatch-efficiency', 'mismatch-ahead-of-best-peer', 'mismatch-upstream-429']) {
+      expect(byId(results, id).met).toBe(false);
+      expect(byId(results, id).reason).toMatch(/^only 7 seed\(s\), the issue asks for >= 8; at these: /);
+    }
+  });
+
   it('mismatch: a significant p while behind the best peer is not a win', () => {
     const rows = mismatchRows();
     rows[4] = { ...rows[4]!, multiplierMean: 2.75 }; // litellm now ahead in m2 with p 0.049
