@@ -141,6 +141,26 @@ describe('learned capacity', () => {
     expect(tally.refused).toBeGreaterThan(600 - 38);
   });
 
+  it('a probe never overrules fresh outside evidence: a snapshot other instances filled', () => {
+    const big = { family: 'claude', estimate: { inputTokens: 4_000, maxTokens: 6_000 }, residency: 'us' as const }; // 10,000 tpm
+    // Own accounting short at 61 s (30,000 at 0 s; 25,000 more at 55 s, when 27,500 had refilled: 5,500
+    // left at 61 s), and no 429 ever: a probe is allowed...
+    const small = { ...big, estimate: { inputTokens: 4_000, maxTokens: 1_000 } }; // 5,000 tpm
+    const fill = (router: Router) => {
+      for (let i = 0; i < 3; i++) expect(router.place(big, 0).kind).toBe('placed');
+      for (const ask of [big, big, small]) expect(router.place(ask, 55_000)).toMatchObject({ kind: 'placed', ticket: { capacityProbe: false } });
+    };
+    const control = new Router(config, { rng: seededRng(5) });
+    fill(control);
+    const probe = control.place(big, 61_000);
+    expect(probe.kind === 'placed' && probe.ticket.capacityProbe).toBe(true);
+    // ...but not when the store, read at 61 s, says other instances charged 36,000 in the last 10 s.
+    const withStore = new Router(config, { rng: seededRng(5) });
+    fill(withStore);
+    const others = { [US]: { windows: [{ start: 50_000, charge: { tpm: 36_000, rpm: 12 } }], used: { tpm: 36_000 }, readAt: 61_000 } };
+    expect(withStore.place(big, 61_000, others)).toMatchObject({ kind: 'exhausted', reason: 'no-headroom' });
+  });
+
   it('an admitted probe raises a figure learned too low: the target is used again', () => {
     const { clock, quota, router } = world(0.5);
     drive(router, quota, clock, 3, 0);
