@@ -93,6 +93,23 @@ export function checkPlanLevel(draft: PlanDraft, problems: ProblemList): void {
 
   checkAliases(draft, problems);
   checkTimeouts(draft, problems);
+  checkHold(draft, problems);
+}
+
+/**
+ * A hold counts toward the request's total timeout, so the router never holds past totalMs
+ * (router-lambda/src/hold.ts `holdAllowanceMs`): a longer maxMs is not an error, but it does not
+ * do what it says.
+ */
+function checkHold(draft: PlanDraft, problems: ProblemList): void {
+  const maxMs = draft.routing?.hold?.maxMs;
+  if (maxMs === undefined) return;
+  // The schema's 60 s cap on maxMs is below the default total (600 s): only a lowered total can be exceeded.
+  const totalMs = draft.routing?.timeouts?.totalMs ?? ROUTING_DEFAULTS.timeouts.totalMs;
+  if (maxMs <= totalMs) return;
+  problems.warn('routing/hold-above-total', ['routing', 'hold', 'maxMs'], `hold.maxMs (${maxMs}) is longer than routing.timeouts.totalMs (${totalMs}): requests are held at most ${totalMs} ms`, {
+    value: maxMs, allowed: `at most routing.timeouts.totalMs (${totalMs})`, fix: `lower routing.hold.maxMs to ${totalMs} or less (holds are meant to be short, e.g. the default ${ROUTING_DEFAULTS.hold.maxMs}), or raise routing.timeouts.totalMs`,
+  });
 }
 
 /** Each timeout bounds a part of one response, so none may exceed the total. */
