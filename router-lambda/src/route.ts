@@ -59,8 +59,7 @@ export async function routeRequest(deps: PipelineDeps, api: Api, request: Router
   // What a client is told to wait: until some target of the family can take this request, jittered and capped.
   const retryAfter = () => deps.router.clientRetryAfter(deps.router.nextAvailableMs(wanted, deps.now()));
   const finish = (response: RouterHttpResponse, servedBy?: RouterTarget, usage?: { inputTokens: number; outputTokens: number }): RouterHttpResponse => {
-    // `holds` and `heldMs` ride along for telemetry.ts to count once it names them (RequestRecord has no field yet).
-    const record: RequestRecord & { readonly holds: number; readonly heldMs: number } = {
+    const record: RequestRecord = {
       requestId, family: parsed.family, api, attempts, retryBudgetDenials: denials, clientStatus: response.status,
       ...(servedBy ? { servedBy } : {}), ...(usage ? { usage } : {}), latencyMs: deps.now() - started,
       headroom: headroomOf(deps, family.targets), holds, heldMs,

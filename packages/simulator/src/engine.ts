@@ -1,5 +1,6 @@
 import type { RouterConfig } from '@headroom/plan';
 import { ManualClock, type QuotaTicket, type TargetQuota } from '@headroom/emulator';
+import { MAX_HOLDS_PER_REQUEST } from '@headroom/router-lambda';
 import type { FailedKind, RoutingInstance, SimRequest, Strategy, UpstreamResult, World } from './model';
 import { percentile, Random } from './random';
 import { SimSharedStore, type StoreModel } from './shared-store';
@@ -7,8 +8,8 @@ import type { TrafficStream } from './traffic';
 import type { ProviderTruth } from './truth';
 import { Upstream, type Degradation, type Failure } from './upstream';
 
-/** A router may hold one call at most this many times; the next hold is answered as a 429. */
-export const MAX_HOLDS_PER_CALL = 10;
+/** A router may hold one call at most this many times (the router's own bound); the next hold is answered as a 429. */
+export const MAX_HOLDS_PER_CALL = MAX_HOLDS_PER_REQUEST;
 
 /** The share of measured logical requests (by inputTokens + maxTokens) that `largestFailureRate` covers. */
 export const LARGEST_SHARE = 0.05;
