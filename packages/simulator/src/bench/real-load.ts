@@ -20,7 +20,7 @@ export interface LoadShape {
   readonly pooledTpm: number;
   /** Offered charge as a share of the pooled quota while measured, e.g. 1.07. */
   readonly loadShare: number;
-  /** Emulated minutes of warm-up at (loadShare + 1 / warmupMin) x pooled: the buckets start a minute full, this spends them. */
+  /** Emulated minutes of warm-up at (loadShare + WARMUP_EXTRA_MIN / warmupMin) x pooled: the buckets start a minute full, this spends them. */
   readonly warmupMin: number;
   /** Emulated minutes measured after the warm-up (>= 2 for the issue's target). */
   readonly measuredMin: number;
@@ -33,15 +33,22 @@ export interface LoadShape {
 export const MODEL = 'gpt-5.1';
 
 /**
+ * Quota minutes offered over the warm-up beyond the rate: the buckets' full minute, and half a
+ * minute more, because calls refused during the warm-up charge nothing and would leave the
+ * buckets partly full when the measurement starts.
+ */
+export const WARMUP_EXTRA_MIN = 1.5;
+
+/**
  * The request sequence with a fluid schedule: request i is due when the charge offered before it
  * reaches the target rate, so the offered load is exactly the asked share in every phase; the
  * varying request sizes make the arrivals irregular. The warm-up offers the buckets' content
- * (one minute of quota) on top of the rate, spread over its minutes, so the measured window starts
- * with them spent.
+ * (one minute of quota, and a margin) on top of the rate, spread over its minutes, so the measured
+ * window starts with them spent.
  */
 export function planRequests(shape: LoadShape): PlannedRequest[] {
   const random = new Random(shape.seed);
-  const warmupShare = shape.loadShare + 1 / shape.warmupMin;
+  const warmupShare = shape.loadShare + WARMUP_EXTRA_MIN / shape.warmupMin;
   const warmupCharge = shape.warmupMin * warmupShare * shape.pooledTpm;
   const measuredCharge = shape.measuredMin * shape.loadShare * shape.pooledTpm;
   const requests: PlannedRequest[] = [];

@@ -12,7 +12,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { azurePlan } from '../scenarios';
 import type { Started } from './processes';
-import { drive, MODEL, planRequests, summarise, type LoadShape, type Measured, type Send } from './real-load';
+import { drive, MODEL, planRequests, summarise, WARMUP_EXTRA_MIN, type LoadShape, type Measured, type Send } from './real-load';
 import {
   directSend, portkeyConfigs, portkeySend, portkeyTargets, routerSend, startDynalite, startPortkey, startRouters, startUpstream, upstreamCounts,
   type Upstream,
@@ -160,7 +160,7 @@ export async function realProcessComparison(options: RealOptions): Promise<{ row
     const meanCharge = sample.reduce((sum, r) => sum + r.charge, 0) / sample.length;
     const setup = `headroom emulate (3 x Azure OpenAI gpt-5.1 GlobalStandard, ${REGION_TPM / 1000}k TPM each, token buckets a minute deep, time scale ${timeScale}x) as the upstream. ` +
       `Open loop, the same request sequence for every system in a round (prompt ~${REQUEST.promptChars} characters, max_tokens ${REQUEST.maxTokens}: ${Math.round(meanCharge)} tokens charged a call on average, Azure counting prompt + max_tokens; ${sample.filter((r) => r.measured).length} calls measured a round): ` +
-      `${shape.warmupMin} emulated minute(s) at ${((shape.loadShare + 1 / shape.warmupMin) * 100).toFixed(0)}% of the pooled ${3 * REGION_TPM / 1000}k TPM to spend the full buckets (not counted), then ${shape.measuredMin} emulated minutes at ${(shape.loadShare * 100).toFixed(0)}% (counted). ` +
+      `${shape.warmupMin} emulated minute(s) at ${((shape.loadShare + WARMUP_EXTRA_MIN / shape.warmupMin) * 100).toFixed(0)}% of the pooled ${3 * REGION_TPM / 1000}k TPM to spend the full buckets (${WARMUP_EXTRA_MIN} minutes of quota beyond the rate; not counted), then ${shape.measuredMin} emulated minutes at ${(shape.loadShare * 100).toFixed(0)}% (counted). ` +
       `${roundCount} round(s), the order of systems alternating; the fleet is ${FLEET_SIZE} headroom serve processes on one dynalite table, called round robin; each Headroom run starts fresh processes and a new table. ` +
       `Every process on one ${cpus().length}-core machine (load average ${loadavg()[0]!.toFixed(1)} at the end; the client sent its calls at worst ${Math.max(...rounds.flatMap((r) => r.rows.map((row) => row.sendLateP99Ms))).toFixed(0)} ms late, p99 of a run); ${((performance.now() - wallStart) / 1000).toFixed(0)} s wall.`;
     return { rows: meanRows(rounds), rounds, setup };
