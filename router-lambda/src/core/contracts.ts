@@ -63,7 +63,7 @@ export interface SharedWindow {
 /** What all router instances together have spent on one target recently. */
 export interface SharedUsage {
   /**
-   * The sub-windows overlapping the trailing 60 s, oldest first, each counted in full. The core
+   * The sub-windows of the last three minutes (sliding-windows.ts REPLAY_MS), oldest first. The core
    * replays the provider's token bucket from them (a bucket refills continuously, so its level is
    * not `limit - used`).
    */

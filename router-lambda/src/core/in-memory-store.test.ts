@@ -1,7 +1,7 @@
 import { InMemorySharedStore } from './in-memory-store';
 
 describe('InMemorySharedStore', () => {
-  it('sums charges over a sliding minute of 10-s sub-windows, not the wall-clock minute', async () => {
+  it('sums charges over a sliding minute of 10-s sub-windows, not the wall-clock minute, and returns three minutes of them', async () => {
     const store = new InMemorySharedStore();
     await store.add('t', { rpm: 1, tpm: 600 }, 55_000); // sub-window [50 s, 60 s)
     await store.add('t', { rpm: 1, tpm: 400 }, 65_000); // a new wall-clock minute, same trailing minute
@@ -19,7 +19,10 @@ describe('InMemorySharedStore', () => {
     // The sub-windows themselves come whole: the core replays the bucket from them.
     expect((await store.read(['t'], 115_000)).t?.windows.map((w) => w.start)).toEqual([50_000, 60_000]);
     expect((await store.read(['t'], 130_000)).t?.used).toEqual({});
-    expect((await store.read(['t'], 130_000)).t?.windows).toEqual([]);
+    // The replay reads three minutes of sub-windows (a bucket under load remembers more than one).
+    expect((await store.read(['t'], 239_999)).t?.windows.map((w) => w.start)).toEqual([50_000, 60_000]);
+    expect((await store.read(['t'], 240_000)).t?.windows.map((w) => w.start)).toEqual([60_000]);
+    expect((await store.read(['t'], 250_000)).t?.windows).toEqual([]);
   });
 
   it('negative amounts return reservations, and are kept apart as refunds (credited at the window\'s start by the replay)', async () => {

@@ -2,7 +2,7 @@ import { ROUTING_DEFAULTS, type LimitKind } from '@headroom/plan/runtime';
 import type { SharedStore, SharedUsage, SharedWindow } from './contracts';
 import { cappedUntil, CLOCK_SKEW_MS, plausibleSharedUntil } from './cooldown';
 // The same sliding 10-s sub-window arithmetic and attributes as the DynamoDB store, so both implementations agree.
-import { sharedWindowOf, subWindowStart, sumTrailing, trailingWindows, TRAILING_MS, SUB_WINDOW_MS, windowIncrements } from './sliding-windows';
+import { REPLAY_MS, replayWindowStarts, sharedWindowOf, subWindowStart, sumTrailing, SUB_WINDOW_MS, windowIncrements } from './sliding-windows';
 
 /**
  * Shared state for one process (the local server, tests, the simulator): per bucket (a target's key or a shared quota's id), counters in
@@ -25,7 +25,7 @@ export class InMemorySharedStore implements SharedStore {
     for (const target of targets) {
       this.prune(target, now);
       const stored = this.windows.get(target);
-      const recent = trailingWindows(now).flatMap(({ start }): SharedWindow[] => {
+      const recent = replayWindowStarts(now).flatMap((start): SharedWindow[] => {
         const window = sharedWindowOf(start, stored?.get(start));
         return window ? [window] : [];
       });
@@ -57,10 +57,10 @@ export class InMemorySharedStore implements SharedStore {
     if (stored < until || stored > now + this.maxCooldownMs + CLOCK_SKEW_MS) this.cooldowns.set(target, until);
   }
 
-  /** Drop sub-windows that can no longer fall inside any trailing minute at or after `now`. */
+  /** Drop sub-windows no read at or after `now` returns. */
   private prune(target: string, now: number): void {
     const windows = this.windows.get(target);
     if (!windows) return;
-    for (const start of windows.keys()) if (start + SUB_WINDOW_MS + TRAILING_MS <= now) windows.delete(start);
+    for (const start of windows.keys()) if (start + SUB_WINDOW_MS + REPLAY_MS <= now) windows.delete(start);
   }
 }

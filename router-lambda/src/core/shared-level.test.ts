@@ -95,8 +95,9 @@ describe('reconstructLevel', () => {
   it('own bookings are kept as one exact summary per sub-window, and trimmed as the stores prune', () => {
     const own = ownOf([{ at: 0, amount: 1 }, { at: 4_000, amount: 2 }, { at: 50_000, amount: 1 }]);
     expect(own.map((o) => [o.start, o.sum])).toEqual([[0, 3], [50_000, 1]]);
-    expect(trimOwn(own, 69_999)).toBe(own);
-    expect(trimOwn(own, 70_000).map((o) => o.start)).toEqual([50_000]);
+    // Kept while a read can return their sub-window: three minutes (REPLAY_MS) after it ends.
+    expect(trimOwn(own, 189_999)).toBe(own);
+    expect(trimOwn(own, 190_000).map((o) => o.start)).toEqual([50_000]);
   });
 });
 
@@ -183,6 +184,18 @@ describe('reconstructLevel with charge-weighted times (stored sum, sum of charge
     // Mean 62 s (within 60..64 s): all at 62 s leaves 0 + 200 of refill by 64 s; the window's end would be the read, 0.
     expect(reconstructLevel(LIMIT, windows, [], 64_000).level).toBeCloseTo(200, 6);
     expect(reconstructLevel(LIMIT, netOnly(windows), [], 64_000).level).toBeCloseTo(0, 6);
+  });
+
+  it('a bucket drained and then kept at its refill rate stays empty: the replay remembers it for three minutes, not one', async () => {
+    // Others take the whole bucket at 0 s, then 100 every second (the refill rate) until 150 s: the provider stays empty.
+    const others = [{ at: 0, amount: LIMIT }, ...Array.from({ length: 150 }, (_, i) => ({ at: (i + 1) * 1_000, amount: 100 }))];
+    const truth = providerLevel(others, 0, 150_000);
+    expect(truth).toBeCloseTo(0, 6);
+    const { level } = reconstructLevel(LIMIT, await storedWindows(others, 150_000), [], 150_000);
+    expect(level).toBeLessThanOrEqual(truth + 1e-6);
+    // From a full bucket a minute back (the replay before), it would have shown most of the bucket free.
+    const lastMinute = (await storedWindows(others, 150_000)).filter((w) => w.start >= subWindowStart(150_000 - 60_000));
+    expect(reconstructLevel(LIMIT, lastMinute, [], 150_000).level).toBeGreaterThan(LIMIT / 2);
   });
 
   it('refunds are credited at their window\'s start: a reservation and its refund in one window cost what the provider kept', async () => {

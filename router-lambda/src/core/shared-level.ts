@@ -1,7 +1,7 @@
 import type { LimitKind } from '@headroom/plan/runtime';
 import type { SharedUsage } from './contracts';
 import { MS_PER_MINUTE } from './evidence';
-import { SUB_WINDOW_MS, subWindowStart, TRAILING_MS } from './sliding-windows';
+import { REPLAY_MS, SUB_WINDOW_MS, subWindowStart } from './sliding-windows';
 
 /**
  * Reconstructing a provider's token-bucket level from the shared store.
@@ -9,7 +9,8 @@ import { SUB_WINDOW_MS, subWindowStart, TRAILING_MS } from './sliding-windows';
  * The provider's bucket (capacity = limit, refilled continuously at limit per minute) is not
  * "limit - used in the trailing minute": usage from 50 s ago is mostly refilled already, and a
  * steady load below the refill rate keeps the bucket nearly full. Its deficit (limit - level) is
- * the reflected process D' = inflow - refill, D >= 0, which we replay over the trailing minute:
+ * the reflected process D' = inflow - refill, D >= 0, which we replay over the last REPLAY_MS
+ * (three minutes: a bucket under load remembers more than a minute), from a full bucket:
  * - this instance's own bookings at their exact times (it knows them: `OwnWindow` summaries);
  * - every other instance's bookings in a sub-window, known by three sums the stores keep
  *   (sliding-windows.ts): positive charge P, its charge-weighted mean time tau, refunds N; our own
@@ -30,7 +31,8 @@ import { SUB_WINDOW_MS, subWindowStart, TRAILING_MS } from './sliding-windows';
  *   minus refill since s, convex in s between our bookings, so its maximum is at tau, at one of
  *   our bookings (covered by (a)) or at the end (covered by (b)).)
  * So the replay never shows more room than the provider's bucket has, beyond writes not yet
- * visible and clock skew between instances. It is exact whenever the provider's bucket is never
+ * visible, clock skew between instances, and a deficit older than the horizon (a bucket kept
+ * near empty for more than three minutes). It is exact whenever the provider's bucket is never
  * full inside a window (then timing does not matter: under load, where admission binds). When it
  * is, the loss is what a mean cannot tell: P spread evenly costs about half a window's refill or
  * P / 2, where taking P at the window's end (before) cost up to a whole window's refill or P.
@@ -82,7 +84,7 @@ export function windowChargesOf(usage: SharedUsage, kind: LimitKind): WindowChar
 /** Keep only own sub-windows a read at or after `now` can still need (as the stores prune). */
 export function trimOwn(own: readonly OwnWindow[], now: number): readonly OwnWindow[] {
   let first = 0;
-  while (first < own.length && own[first]!.start + SUB_WINDOW_MS + TRAILING_MS <= now) first++;
+  while (first < own.length && own[first]!.start + SUB_WINDOW_MS + REPLAY_MS <= now) first++;
   return first === 0 ? own : own.slice(first);
 }
 
@@ -114,7 +116,7 @@ export function recordOwn(own: readonly OwnWindow[], limit: number, amount: numb
  */
 export function reconstructLevel(limit: number, windows: readonly WindowCharge[], own: readonly OwnWindow[], readAt: number): { level: number; at: number } {
   const refill = limit / MS_PER_MINUTE;
-  const origin = subWindowStart(readAt - TRAILING_MS);
+  const origin = subWindowStart(readAt - REPLAY_MS);
   const lastOwn = own.length > 0 ? own[own.length - 1]!.start : origin;
   const count = (Math.max(subWindowStart(readAt), lastOwn) - origin) / SUB_WINDOW_MS + 1;
   // Per sub-window from `origin` (a handful): the store's sums, all instances. Typed arrays, no

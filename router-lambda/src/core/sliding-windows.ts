@@ -4,6 +4,15 @@ import type { SharedWindow } from './contracts';
 /** Shared counters live in 10-second sub-windows; a trailing minute is a weighted sum of seven. */
 export const SUB_WINDOW_MS = 10_000;
 export const TRAILING_MS = 60_000;
+/**
+ * How far back a read returns sub-windows for the replay (shared-level.ts). The replay assumes the
+ * provider's bucket was full at its first sub-window; under load near the refill rate a bucket
+ * remembers longer than a minute (a deficit drains only at refill minus load), so a one-minute
+ * replay showed room the provider did not have: in the simulator's stale-100, 100 instances with
+ * a perfectly fresh store still drew 0.2% upstream 429s and lost 0.05x against one instance. Three
+ * minutes are 19 sub-windows per target: one BatchGetItem still covers a family of five targets.
+ */
+export const REPLAY_MS = 180_000;
 
 export function subWindowStart(now: number): number {
   return Math.floor(now / SUB_WINDOW_MS) * SUB_WINDOW_MS;
@@ -20,6 +29,13 @@ export function trailingWindows(now: number): { start: number; weight: number }[
     else if (start === subWindowStart(now)) windows.push({ start, weight: 1 });
   }
   return windows;
+}
+
+/** Sub-window starts a read returns for the replay: from the one holding now - REPLAY_MS to the current one, oldest first. */
+export function replayWindowStarts(now: number): number[] {
+  const starts: number[] = [];
+  for (let start = subWindowStart(now - REPLAY_MS); start <= now; start += SUB_WINDOW_MS) starts.push(start);
+  return starts;
 }
 
 export type Counts = Partial<Record<LimitKind, number>>;

@@ -56,11 +56,13 @@ describe('DynamoDbSharedStore against dynalite', () => {
     });
   });
 
-  it('forgets charges older than a minute', async () => {
+  it('counts a minute in the trailing sum, and returns three minutes of sub-windows for the replay', async () => {
     const store = new DynamoDbSharedStore(client, TABLE);
     await store.add('fam/old', { rpm: 5 }, T0);
     expect((await store.read(['fam/old'], T0 + 75_000))['fam/old']!.used).toEqual({});
-    expect((await store.read(['fam/old'], T0 + 75_000))['fam/old']!.windows).toEqual([]);
+    expect((await store.read(['fam/old'], T0 + 75_000))['fam/old']!.windows.map((w) => w.start)).toEqual([T0]);
+    expect((await store.read(['fam/old'], T0 + 189_999))['fam/old']!.windows.map((w) => w.start)).toEqual([T0]);
+    expect((await store.read(['fam/old'], T0 + 190_000))['fam/old']!.windows).toEqual([]);
   });
 
   it('keeps the longest cooldown and reports it only while it lasts', async () => {

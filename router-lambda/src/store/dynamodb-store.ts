@@ -3,7 +3,7 @@ import { BatchGetCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk
 import { ROUTING_DEFAULTS } from '@headroom/plan/runtime';
 import type { SharedStore, SharedUsage, SharedWindow } from '../core/contracts';
 import { cappedUntil, CLOCK_SKEW_MS, plausibleSharedUntil } from '../core/cooldown';
-import { sharedWindowOf, subWindowStart, sumTrailing, trailingWindows, windowIncrements, type Counts } from '../core/sliding-windows';
+import { REPLAY_MS, replayWindowStarts, sharedWindowOf, subWindowStart, sumTrailing, windowIncrements, type Counts } from '../core/sliding-windows';
 
 /** The state table's key schema; the CDK construct creates the table from these names. */
 export const STATE_TABLE = {
@@ -14,8 +14,8 @@ export const STATE_TABLE = {
 } as const;
 
 const COOLDOWN_SK = 'cooldown';
-/** Items outlive their usefulness by a margin; TTL deletion is lazy anyway. */
-const WINDOW_TTL_S = 180;
+/** Items outlive the replay's horizon (REPLAY_MS) by a margin; TTL deletion is lazy anyway. */
+const WINDOW_TTL_S = REPLAY_MS / 1_000 + 120;
 /** BatchGetItem accepts at most 100 keys per call. */
 const BATCH_KEYS = 100;
 
@@ -42,7 +42,7 @@ export class DynamoDbSharedStore implements SharedStore {
   }
 
   async read(targets: readonly string[], now: number): Promise<Readonly<Record<string, SharedUsage>>> {
-    const starts = trailingWindows(now).map((w) => w.start);
+    const starts = replayWindowStarts(now);
     const keys = targets.flatMap((pk) => [...starts.map((s) => ({ pk, sk: windowSk(s) })), { pk, sk: COOLDOWN_SK }]);
     const items = (await Promise.all(chunk(keys, BATCH_KEYS).map((batch) => this.batchGet(batch)))).flat();
     const byKey = new Map(items.map((item) => [`${String(item.pk)} ${String(item.sk)}`, item]));
