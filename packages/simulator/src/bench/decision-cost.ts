@@ -20,6 +20,8 @@ export interface DecisionCostOptions {
   readonly batches?: number;
   /** Decisions per batch. @default 400 */
   readonly decisionsPerBatch?: number;
+  /** Minutes of other instances' sub-windows in each read (a read returns up to three: REPLAY_MS). @default 1 */
+  readonly sharedMinutes?: number;
 }
 
 export interface DecisionCost {
@@ -53,13 +55,13 @@ export function familyOf(count: number): RouterConfig {
 }
 
 /** A store read at `readAt`: per target, every sub-window of the trailing minute charged by others. */
-function snapshotAt(config: RouterConfig, readAt: number, windowsCache: Map<number, readonly SharedWindow[]>): Record<string, SharedUsage> {
-  const first = Math.floor((readAt - 60_000) / 10_000) * 10_000;
+function snapshotAt(config: RouterConfig, readAt: number, minutes: number, windowsCache: Map<number, readonly SharedWindow[]>): Record<string, SharedUsage> {
+  const first = Math.floor((readAt - minutes * 60_000) / 10_000) * 10_000;
   let windows = windowsCache.get(first);
   if (!windows) {
     const limits = Object.values(config.targets)[0]!.limits;
     const perWindow = (limit: number | undefined) => ((limit ?? 0) * OTHERS_SHARE) / 6;
-    windows = Array.from({ length: 7 }, (_, i) => ({
+    windows = Array.from({ length: minutes * 6 + 1 }, (_, i) => ({
       start: first + i * 10_000,
       charge: { rpm: perWindow(limits.rpm), tpm: perWindow(limits.tpm) },
     }));
@@ -77,14 +79,14 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function measure(count: number, shared: boolean, batches: number, perBatch: number): DecisionCost {
+function measure(count: number, shared: boolean, batches: number, perBatch: number, minutes: number): DecisionCost {
   const config = familyOf(count);
   const router = new Router(config, { rng: seededRng(1) });
   const windowsCache = new Map<number, readonly SharedWindow[]>();
   // Half the pool's request capacity for this request (Bedrock: input + max_tokens = 250 of 30k TPM per
   // target, 120 a minute), so placements succeed and the router does its full work each time.
   const stepMs = 60_000 / (count * 60);
-  let now = T0 + 120_000;
+  let now = T0 + 240_000;
   const outstanding: Ticket[] = [];
   let placed = 0;
   let decided = 0;
@@ -94,7 +96,7 @@ function measure(count: number, shared: boolean, batches: number, perBatch: numb
     for (let i = 0; i < perBatch; i++) {
       now += stepMs;
       // The read's snapshot is built per request, as the store builds it from the items it read.
-      const snapshot = shared ? snapshotAt(config, now, windowsCache) : undefined;
+      const snapshot = shared ? snapshotAt(config, now, minutes, windowsCache) : undefined;
       const placement = router.place({ family: FAMILY, estimate: { inputTokens: 200, maxTokens: 50 } }, now, snapshot);
       decided++;
       if (placement.kind === 'placed') {
@@ -115,7 +117,7 @@ export function decisionCost(options: DecisionCostOptions = {}): DecisionCost[] 
   const counts = options.targetCounts ?? [3, 30, 100];
   const batches = options.batches ?? 15;
   const perBatch = options.decisionsPerBatch ?? 400;
-  return counts.flatMap((count) => [false, true].map((shared) => measure(count, shared, batches, perBatch)));
+  return counts.flatMap((count) => [false, true].map((shared) => measure(count, shared, batches, perBatch, options.sharedMinutes ?? 1)));
 }
 
 /** Text table: one row per target count, µs per decision without and with shared evidence. */
@@ -131,7 +133,9 @@ export function decisionCostTable(rows: readonly DecisionCost[]): string {
 }
 
 if (require.main === module) {
-  const rows = decisionCost();
+  // `node decision-cost.js [minutes]`: minutes of other instances' sub-windows per read (default 1).
+  const minutes = Number(process.argv[2] ?? 1);
+  const rows = decisionCost({ sharedMinutes: Number.isFinite(minutes) && minutes > 0 ? minutes : 1 });
   console.log(decisionCostTable(rows));
-  console.log(`(median of ${rows[0]!.batches} batches of ${rows[0]!.decisionsPerBatch} decisions; node ${process.version})`);
+  console.log(`(CPU µs, median of ${rows[0]!.batches} batches of ${rows[0]!.decisionsPerBatch} decisions; ${minutes} min of sub-windows per target; node ${process.version})`);
 }
