@@ -24,7 +24,13 @@ export function createHeadroom(target: Pick<RouterTarget, 'key' | 'provider' | '
 }
 
 function entries(state: HeadroomState): [LimitKind, BucketState][] {
-  return LIMIT_KINDS.flatMap((kind) => (state.buckets[kind] ? [[kind, state.buckets[kind]] as [LimitKind, BucketState]] : []));
+  // A plain loop: this runs for every bucket of every candidate of every placement (flatMap was a quarter of the decision's cost).
+  const out: [LimitKind, BucketState][] = [];
+  for (const kind of LIMIT_KINDS) {
+    const bucket = state.buckets[kind];
+    if (bucket) out.push([kind, bucket]);
+  }
+  return out;
 }
 
 function checkCount(field: string, value: number): void {
