@@ -105,9 +105,12 @@ export async function routeRequest(deps: PipelineDeps, api: Api, request: Router
       return finish(errorReply(api, new FrontDoorError('rate_limit', `every eligible target of '${parsed.model}' is at its quota; retry after ${said.seconds} s`), tags(), said));
     }
     const { target, ticket } = placement;
-    await Promise.all(deps.router.storeKeys([target.key]).map((key) => forward(deps, () => deps.store?.add(key, ticket.charged, deps.now()))));
+    // The reservation goes to the store while the upstream call runs (ADDs commute, so it may land
+    // after the settlement's), so no store round trip sits before the attempt; awaited before any reply.
+    const reserved = Promise.all(deps.router.storeKeys([target.key]).map((key) => forward(deps, () => deps.store?.add(key, ticket.charged, deps.now()))));
     const attemptStart = deps.now();
     const result = await send(deps, target, parsed, attemptTimeouts(deps.config.routing.timeouts, headersDeadline, attemptStart), request.signal);
+    await reserved;
     if (result.kind === 'not-sent') {
       // The request itself cannot be encoded: the client's 400. The target did nothing wrong.
       await settle(deps, ticket, deps.router.release(ticket, deps.now()));

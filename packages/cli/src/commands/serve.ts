@@ -4,8 +4,8 @@ import {
 import { ScaledClock } from '@headroom/emulator';
 import { compileRouterConfig, type RouterConfig } from '@headroom/plan';
 import {
-  createLocalRouter, DynamoDbSharedStore, emulatorAdapterDeps, LOCAL_SIGV4_CREDENTIALS, requireSigV4, RouterTelemetry, startNodeServer, STATE_TABLE,
-  UnknownUpstreamError, withUpstreams,
+  createLocalRouter, DynamoDbSharedStore, emulatorAdapterDeps, LOCAL_SIGV4_CREDENTIALS, requireSigV4, RouterTelemetry, scaledTimers, startNodeServer, STATE_TABLE,
+  UnknownUpstreamError, withUpstreams, type Timers,
 } from '@headroom/router-lambda';
 import type { Command } from 'commander';
 import { listenFailure, UserError } from '../errors';
@@ -170,10 +170,13 @@ export function registerServe(program: Command, io: Io): void {
       let config: RouterConfig = compileRouterConfig(plan);
       let now: () => number = Date.now;
       let emulated = false;
+      // On the emulator's scaled clock a hold waits emulated ms (routing.hold); on Date.now the router's own timers do.
+      let timers: Timers | undefined;
       if (options.emulator) {
         const emulator = await fromEmulator(options.emulator);
         const clock = new ScaledClock(emulator.timeScale, Date.now, emulator.now);
         now = () => clock.now();
+        timers = scaledTimers(clock);
         config = withUpstreams(config, emulator.upstreams);
         emulated = true;
       }
@@ -185,6 +188,7 @@ export function registerServe(program: Command, io: Io): void {
       }
       const storeClient = store ? await openStoreClient(store) : undefined;
       const { handler } = createLocalRouter({
+        ...(timers ? { timers } : {}),
         config, now, ...(seed !== undefined ? { seed } : {}),
         // The same cap the core applies, as the Lambda wires it (router-lambda/src/lambda.ts).
         ...(store && storeClient ? { store: new DynamoDbSharedStore(storeClient, store.table, { maxCooldownMs: config.routing.maxCooldownMs }) } : {}),
