@@ -72,6 +72,8 @@ async function run(options: BenchOptions): Promise<void> {
 
   const log = (message: string) => process.stdout.write(`[bench ${options.mode}] ${message}\n`);
   const started = Date.now();
+  // Read before the run: the code measured is what was built when it started, whatever lands meanwhile.
+  const commit = commitOf(root);
   const chosen = options.scenarios.length > 0 ? options.scenarios : options.mode === 'quick' ? QUICK_SCENARIOS.filter((id) => known.some((s) => s.id === id)) : known.map((s) => s.id);
   const ordered = known.map((s) => s.id).filter((id) => chosen.includes(id));
   // The costly groups go first (longest first balances the workers and keeps the estimate from being optimistic);
@@ -113,7 +115,7 @@ async function run(options: BenchOptions): Promise<void> {
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${process.platform}`;
   // Rounded as the file keeps it before the targets are judged, so `render.js` on the file says exactly what this run said.
   const measured: BenchmarkJson = roundNumbers({
-    generatedAt: new Date().toISOString(), commit: commitOf(root), command: commandOf(options), machine, mode: options.mode, seeds: options.seeds,
+    generatedAt: new Date().toISOString(), commit, command: commandOf(options), machine, mode: options.mode, seeds: options.seeds,
     durationMin: budget.durationMin, bisectionSteps: budget.bisectionSteps, curveMultiples: CURVE_MULTIPLES, strategyFilter: options.strategies, peers,
     seconds: (Date.now() - started) / 1000, scenarios: scenarioInfos(complete), rows, curves,
     failedUnits: failures.map((f) => ({ ...f.unit, error: f.error.split('\n')[0]! })),
