@@ -102,7 +102,7 @@ export function render(json: BenchmarkJson): string {
     `Generated ${json.generatedAt} at commit ${json.commit} on ${json.machine}; took ${(json.seconds / 60).toFixed(1)} min. ` +
       `${json.seeds} seeds per (scenario, strategy), ${durations.map((d) => `${d}`).join(' / ')} virtual minutes per run, ${json.bisectionSteps}-step bisection. ` +
       `Reproduce everything with ${commandLine(json)}; each table below names the command that reproduces it alone ` +
-      '(into `test/benchmark/results/${json.mode}.{json,md}`; the simulator is deterministic, so the same numbers come back).',
+      `(into \`test/benchmark/results/${json.mode}.{json,md}\`; the simulator is deterministic, so the same numbers come back).`,
     '',
     ...(json.failedUnits.length > 0
       ? [`**${json.failedUnits.length} unit(s) failed** and their scenarios are left out: ${json.failedUnits.map((f) => `${f.scenario} seed ${f.seed}: ${f.error}`).join('; ')}.`, '']
