@@ -67,33 +67,48 @@ function run(router: Router, steps: readonly Step[]): { decisions: Placement['ki
   return { decisions, keys, bookings };
 }
 
+/**
+ * Drive a router and the emulator's TargetQuota (an independent implementation of each provider's
+ * enforcement) with the same steps: every placement is offered to the provider and `check`ed; a
+ * refusal is reported as a headerless 429, a success settles both sides later, and timeouts and
+ * unfinished requests keep their reservations on both. Returns the last step's time.
+ */
+function againstProvider(router: Router, steps: readonly Step[], check: (placement: Extract<Placement, { kind: 'placed' }>, admitted: ReturnType<TargetQuota['tryAdmit']>, now: number) => void): number {
+  const clock = new ManualClock(0);
+  const quotas = new Map(Object.values(config.targets).map((t) => [t.key, new TargetQuota(t.key, t.limits, t.cost, clock)]));
+  const pending: { due: number; ticket: Ticket; quotaTicket: QuotaTicket; s: Step }[] = [];
+  let now = 0;
+  steps.forEach((s, i) => {
+    now += s.dt;
+    clock.advance(s.dt);
+    for (const p of pending.filter((p) => p.due <= i)) {
+      pending.splice(pending.indexOf(p), 1);
+      const usage = { inputTokens: p.ticket.estimate.inputTokens, outputTokens: Math.floor(p.s.output * p.ticket.estimate.maxTokens) };
+      router.complete(p.ticket, { kind: 'success', usage, observations: [] }, now);
+      quotas.get(p.ticket.target)!.settle(p.quotaTicket, usage);
+    }
+    const estimate = { inputTokens: s.inputTokens, maxTokens: s.maxTokens };
+    const placement = router.place({ family: 'claude', estimate, ...(s.residency ? { residency: s.residency } : {}) }, now);
+    if (placement.kind !== 'placed') return;
+    const admitted = quotas.get(placement.target.key)!.tryAdmit(estimate);
+    check(placement, admitted, now);
+    if (!admitted.admitted) {
+      router.complete(placement.ticket, { kind: 'throttled', observations: [] }, now);
+      return;
+    }
+    if (s.outcome === 'success') pending.push({ due: i + 1 + s.delay, ticket: placement.ticket, quotaTicket: admitted.ticket, s });
+  });
+  return now;
+}
+
 describe('Router properties', () => {
   it('(a) with only its own accounting, it never admits what the provider\'s own bucket would refuse', () => {
     // The emulator's TargetQuota is an independent implementation of each provider's enforcement.
     // Without capacity probes: a probe is sent precisely when our belief has no room (next property).
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 150 }), fc.integer(), (steps, seed) => {
-        const router = new Router(config, { rng: seededRng(seed), capacityProbe: false });
-        const clock = new ManualClock(0);
-        const quotas = new Map(Object.values(config.targets).map((t) => [t.key, new TargetQuota(t.key, t.limits, t.cost, clock)]));
-        const pending: { due: number; ticket: Ticket; quotaTicket: QuotaTicket; s: Step }[] = [];
-        let now = 0;
-        steps.forEach((s, i) => {
-          now += s.dt;
-          clock.advance(s.dt);
-          for (const p of pending.filter((p) => p.due <= i)) {
-            pending.splice(pending.indexOf(p), 1);
-            const usage = { inputTokens: p.ticket.estimate.inputTokens, outputTokens: Math.floor(p.s.output * p.ticket.estimate.maxTokens) };
-            router.complete(p.ticket, { kind: 'success', usage, observations: [] }, now);
-            quotas.get(p.ticket.target)!.settle(p.quotaTicket, usage);
-          }
-          const estimate = { inputTokens: s.inputTokens, maxTokens: s.maxTokens };
-          const placement = router.place({ family: 'claude', estimate, ...(s.residency ? { residency: s.residency } : {}) }, now);
-          if (placement.kind !== 'placed') return;
-          const admitted = quotas.get(placement.target.key)!.tryAdmit(estimate);
+        againstProvider(new Router(config, { rng: seededRng(seed), capacityProbe: false }), steps, (_placement, admitted) => {
           expect(admitted.admitted).toBe(true);
-          // Success settles both sides; timeouts and unfinished requests keep their reservations on both.
-          if (admitted.admitted && s.outcome === 'success') pending.push({ due: i + 1 + s.delay, ticket: placement.ticket, quotaTicket: admitted.ticket, s });
         });
       }),
       { numRuns: 150 },
@@ -104,33 +119,13 @@ describe('Router properties', () => {
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 150 }), fc.integer(), (steps, seed) => {
         const router = new Router(config, { rng: seededRng(seed) });
-        const clock = new ManualClock(0);
-        const quotas = new Map(Object.values(config.targets).map((t) => [t.key, new TargetQuota(t.key, t.limits, t.cost, clock)]));
-        const pending: { due: number; ticket: Ticket; quotaTicket: QuotaTicket; s: Step }[] = [];
         const probes = new Map<string, number>();
-        let now = 0;
-        steps.forEach((s, i) => {
-          now += s.dt;
-          clock.advance(s.dt);
-          for (const p of pending.filter((p) => p.due <= i)) {
-            pending.splice(pending.indexOf(p), 1);
-            const usage = { inputTokens: p.ticket.estimate.inputTokens, outputTokens: Math.floor(p.s.output * p.ticket.estimate.maxTokens) };
-            router.complete(p.ticket, { kind: 'success', usage, observations: [] }, now);
-            quotas.get(p.ticket.target)!.settle(p.quotaTicket, usage);
-          }
-          const estimate = { inputTokens: s.inputTokens, maxTokens: s.maxTokens };
-          const placement = router.place({ family: 'claude', estimate, ...(s.residency ? { residency: s.residency } : {}) }, now);
-          if (placement.kind !== 'placed') return;
+        const now = againstProvider(router, steps, (placement, admitted, at) => {
           const key = placement.target.key;
           if (placement.ticket.capacityProbe) probes.set(key, (probes.get(key) ?? 0) + 1);
-          const admitted = quotas.get(key)!.tryAdmit(estimate);
-          if (!admitted.admitted) {
-            const raised = Object.values(router.status(now).targets.find((t) => t.key === key)!.buckets).some((b) => b && b.declared !== undefined && b.limit > b.declared);
-            expect(placement.ticket.capacityProbe || raised).toBe(true);
-            router.complete(placement.ticket, { kind: 'throttled', observations: [] }, now);
-            return;
-          }
-          if (s.outcome === 'success') pending.push({ due: i + 1 + s.delay, ticket: placement.ticket, quotaTicket: admitted.ticket, s });
+          if (admitted.admitted) return;
+          const raised = Object.values(router.status(at).targets.find((t) => t.key === key)!.buckets).some((b) => b && b.declared !== undefined && b.limit > b.declared);
+          expect(placement.ticket.capacityProbe || raised).toBe(true);
         });
         // At most one probe per target per 10 s (capacity-probe.ts), the first after 0 s.
         for (const count of probes.values()) expect(count).toBeLessThanOrEqual(1 + Math.floor(now / 10_000));

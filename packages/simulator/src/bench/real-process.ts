@@ -19,16 +19,8 @@ import {
 } from './real-systems';
 
 /** The numbers every real-process row has (what BENCHMARKS.json keeps and report.ts renders). */
-export interface RealRow {
+export interface RealRow extends Pick<Measured, 'offered' | 'ok' | 'client429' | 'otherErrors' | 'goodputTpm' | 'latencyP50Ms' | 'latencyP99Ms'> {
   readonly system: string;
-  readonly offered: number;
-  readonly ok: number;
-  readonly client429: number;
-  readonly otherErrors: number;
-  /** Successful tokens (prompt + completion, as the upstream reported) per emulated minute. */
-  readonly goodputTpm: number;
-  readonly latencyP50Ms: number;
-  readonly latencyP99Ms: number;
   /** p50/p99 minus the direct calls' p50/p99 in the same round (real ms). */
   readonly addedP50Ms: number;
   readonly addedP99Ms: number;
