@@ -7,7 +7,7 @@ import { MS_PER_MINUTE } from './evidence';
  * tokenizer that counts more than ours).
  *
  * Evidence, and what it proves:
- * - A 429 with no rate-limit headers (Bedrock, Vertex; see /work/shared/provider-facts.md) on the
+ * - A 429 with no rate-limit headers (Bedrock, Vertex send none: router-lambda/src/providers/rate-limit-headers.ts) on the
  *   bucket we believed tightest: the provider had less than the charge left. For a token bucket of
  *   capacity L refilled at L per minute (and for a fixed or sliding window of L per minute), what
  *   it still owes at t is at most what was charged in the trailing minute (A60): the deficit a
