@@ -68,6 +68,15 @@ describe('learned capacity', () => {
     slots = recordSlot(slots, -500, 31_000);
     expect(trailingMinuteSum(slots, 59_000)).toBe(2_500);
     expect(trailingMinuteSum(slots, 66_000)).toBe(1_500); // the slot at 0 s has left the minute
+    // A refund of a reservation made before the minute: the tail still owes 90, not the net 10.
+    let refunded = recordSlot([], 100, -1_000);
+    refunded = recordSlot(refunded, -80, 1_000);
+    refunded = recordSlot(refunded, 90, 59_000);
+    expect(trailingMinuteSum(refunded, 60_000)).toBe(90);
+    // A late settlement whose slot is gone is kept, in order.
+    const late = recordSlot(recordSlot(recordSlot([], 10, 0), 20, 20_000), 5, 10_000);
+    expect(late.map((x) => x.start)).toEqual([0, 10_000, 20_000]);
+    expect(trailingMinuteSum(late, 25_000)).toBe(35);
   });
 
   it('after headerless 429s it sends near the true limit (half the declared), not the declared one', () => {

@@ -99,13 +99,29 @@ export function recordSlot(slots: readonly ChargeSlot[], amount: number, at: num
   const kept = slots.filter((s) => s.start + SLOT_MS > at - MS_PER_MINUTE);
   const last = kept[kept.length - 1];
   if (last && last.start === start) return [...kept.slice(0, -1), { start, sum: last.sum + amount }];
-  if (last && last.start > start) return kept.map((s) => (s.start === start ? { start, sum: s.sum + amount } : s)); // a late settlement
+  if (last && last.start > start) {
+    // A late settlement: into its own slot, created in order if the slot is gone (never dropped).
+    if (kept.some((s) => s.start === start)) return kept.map((s) => (s.start === start ? { start, sum: s.sum + amount } : s));
+    return [...kept, { start, sum: amount }].sort((a, b) => a.start - b.start);
+  }
   return [...kept, { start, sum: amount }];
 }
 
-/** Net charges in slots overlapping the trailing minute before `now` (whole slots: never less than the minute's). */
+/**
+ * The most the provider can still owe from charges in the trailing minute before `now`: the largest
+ * newest-first running sum over slots overlapping it (whole slots). Not the net sum: a refund of a
+ * reservation made before the window would lower the net below what a later tail of the window
+ * still owes (reserve 100 at -1 s, refund 80 at +1 s, charge 90 at +59 s: the tail owes 90, the net 10).
+ */
 export function trailingMinuteSum(slots: readonly ChargeSlot[], now: number): number {
-  let sum = 0;
-  for (const s of slots) if (s.start + SLOT_MS > now - MS_PER_MINUTE && s.start <= now) sum += s.sum;
-  return Math.max(0, sum);
+  let tail = 0;
+  let most = 0;
+  for (let i = slots.length - 1; i >= 0; i--) {
+    const s = slots[i]!;
+    if (s.start > now) continue;
+    if (s.start + SLOT_MS <= now - MS_PER_MINUTE) break;
+    tail += s.sum;
+    most = Math.max(most, tail);
+  }
+  return most;
 }
