@@ -101,8 +101,11 @@ export class SlidingWindowCounter implements Limiter {
   private sum = 0;
   private nextId = 1;
 
-  constructor(readonly limitPerMinute: number, _now: number, readonly windowMs = MS_PER_MINUTE) {
-    checkLimit(limitPerMinute, windowMs);
+  /** Always a minute: the limit is per minute (a shorter window would need the limit scaled, as FixedWindowCounter does). */
+  private readonly windowMs = MS_PER_MINUTE;
+
+  constructor(readonly limitPerMinute: number, _now: number) {
+    checkLimit(limitPerMinute, MS_PER_MINUTE);
   }
 
   private expired(entry: Entry, now: number): boolean {

@@ -7,6 +7,7 @@ export { argmaxWhenFresh, DEFAULT_STRATEGY, powerOfTwoChoices, headroomWeighted,
 export { LEARNING_DEFAULTS, type LearningOptions } from './learned-capacity';
 export { PROBE_DEFAULTS, type ProbeOptions } from './capacity-probe';
 export { InMemorySharedStore } from './in-memory-store';
+export { SUB_WINDOW_MS, TRAILING_MS } from './sliding-windows';
 export type { TargetStatus } from './target-state';
 export type { BreakerOptions, BreakerState, BreakerView } from './circuit-breaker';
 export type { RetryBudgetOptions, RetryBudgetView } from './retry-budget';

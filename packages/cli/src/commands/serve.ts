@@ -38,7 +38,7 @@ const STORE_CREATE_WAIT_MS = 30_000;
 interface StoreSettings { readonly table: string; readonly endpoint?: string; readonly region: string; readonly create: boolean; readonly localCredentials: boolean }
 
 /** The --store-* options checked, or undefined when no shared store is asked for. */
-export function storeSettings(options: Pick<ServeOptions, 'storeTable' | 'storeEndpoint' | 'storeRegion' | 'storeCreate'>, localCredentials: boolean): StoreSettings | undefined {
+export function storeSettings(options: Pick<ServeOptions, 'storeTable' | 'storeEndpoint' | 'storeRegion' | 'storeCreate'>): StoreSettings | undefined {
   if (options.storeTable === undefined) {
     const stray = options.storeEndpoint !== undefined ? '--store-endpoint' : options.storeCreate ? '--store-create' : undefined;
     if (stray) throw new UserError(`${stray} needs --store-table`, 'e.g. --store-table headroom-state --store-endpoint http://127.0.0.1:8000');
@@ -60,9 +60,10 @@ export function storeSettings(options: Pick<ServeOptions, 'storeTable' | 'storeE
     }
   }
   // A store on loopback (dynalite, DynamoDB Local) checks no signature; one fixed key keeps every process on one database.
+  // Anywhere else (real DynamoDB, even beside --emulator) the default credential chain signs.
   const loopback = options.storeEndpoint !== undefined && ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(options.storeEndpoint).hostname);
   return {
-    table: options.storeTable, region: options.storeRegion, create: options.storeCreate === true, localCredentials: localCredentials || loopback,
+    table: options.storeTable, region: options.storeRegion, create: options.storeCreate === true, localCredentials: loopback,
     ...(options.storeEndpoint !== undefined ? { endpoint: options.storeEndpoint } : {}),
   };
 }
@@ -165,8 +166,7 @@ export function registerServe(program: Command, io: Io): void {
       const { plan } = loadOrFail(resolvePlanFile(fileArg), io);
       const port = parseNumberOption(options.port, '--port', (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a port number from 0 to 65535');
       const seed = options.seed === undefined ? undefined : parseNumberOption(options.seed, '--seed', Number.isInteger, 'a whole number');
-      // With an emulator everything is local: the store gets fake credentials too (so does a loopback endpoint).
-      const store = storeSettings(options, options.emulator !== undefined);
+      const store = storeSettings(options);
       let config: RouterConfig = compileRouterConfig(plan);
       let now: () => number = Date.now;
       let emulated = false;

@@ -1,5 +1,5 @@
 import { compileRouterConfig, definePlan, type RouterConfig } from '@headroom/plan';
-import { Router, seededRng, type SharedUsage, type SharedWindow, type Ticket } from '@headroom/router-lambda';
+import { Router, seededRng, SUB_WINDOW_MS, TRAILING_MS, type SharedUsage, type SharedWindow, type Ticket } from '@headroom/router-lambda';
 import { chatbotPlan } from '../scenarios';
 
 /**
@@ -56,13 +56,14 @@ export function familyOf(count: number): RouterConfig {
 
 /** A store read at `readAt`: per target, every sub-window of the trailing minute charged by others. */
 function snapshotAt(config: RouterConfig, readAt: number, minutes: number, windowsCache: Map<number, readonly SharedWindow[]>): Record<string, SharedUsage> {
-  const first = Math.floor((readAt - minutes * 60_000) / 10_000) * 10_000;
+  const first = Math.floor((readAt - minutes * TRAILING_MS) / SUB_WINDOW_MS) * SUB_WINDOW_MS;
   let windows = windowsCache.get(first);
   if (!windows) {
     const limits = Object.values(config.targets)[0]!.limits;
-    const perWindow = (limit: number | undefined) => ((limit ?? 0) * OTHERS_SHARE) / 6;
-    windows = Array.from({ length: minutes * 6 + 1 }, (_, i) => ({
-      start: first + i * 10_000,
+    const perMinute = TRAILING_MS / SUB_WINDOW_MS;
+    const perWindow = (limit: number | undefined) => ((limit ?? 0) * OTHERS_SHARE) / perMinute;
+    windows = Array.from({ length: minutes * perMinute + 1 }, (_, i) => ({
+      start: first + i * SUB_WINDOW_MS,
       charge: { rpm: perWindow(limits.rpm), tpm: perWindow(limits.tpm) },
     }));
     windowsCache.set(first, windows);

@@ -140,17 +140,20 @@ export function runPool(units: readonly UnitSpec[], config: UnitConfig, jobs: nu
         if (settled === units.length) return finish();
         feed(worker, inFlight);
       });
-      // An uncaught error kills the worker: fail its unit and carry on with a fresh worker.
-      worker.on('error', (error) => {
-        workers.delete(worker);
+      // A worker lost (an uncaught error, or an exit without one: process.exit, a native crash):
+      // fail its unit and carry on with a fresh worker. Each worker is mourned once.
+      const lost = (why: string) => {
+        if (!workers.delete(worker)) return;
         if (inFlight.index !== undefined) {
-          failures.push({ index: inFlight.index, error: error.stack ?? String(error) });
+          failures.push({ index: inFlight.index, error: why });
           settle(inFlight.index);
           inFlight.index = undefined;
         }
         if (settled === units.length) return finish();
         if (next < units.length) spawn();
-      });
+      };
+      worker.on('error', (error) => lost(error.stack ?? String(error)));
+      worker.on('exit', (code) => lost(`the worker exited (code ${code}) while measuring this unit`));
       feed(worker, inFlight);
     };
     for (let i = 0; i < Math.min(Math.max(1, jobs), units.length); i++) spawn();

@@ -45,13 +45,20 @@ beforeAll(async () => {
   let output = '';
   gateway.stdout?.on('data', (d) => (output += String(d)));
   gateway.stderr?.on('data', (d) => (output += String(d)));
-  for (let i = 0; i < 200 && !/Ready for connections|running at/i.test(output); i++) await new Promise((r) => setTimeout(r, 100));
+  // Up to 100 s for a busy 2-core machine to start the gateway (a bound, not a speed check).
+  for (let i = 0; i < 1_000 && !/Ready for connections|running at/i.test(output); i++) await new Promise((r) => setTimeout(r, 100));
   if (!/Ready for connections|running at/i.test(output)) throw new Error(`gateway did not start:\n${output}`);
   gatewayUrl = `http://127.0.0.1:${port}`;
-}, 30_000);
+}, 120_000);
 
 afterAll(async () => {
-  if (gateway?.pid !== undefined && gateway.exitCode === null) gateway.kill('SIGTERM');
+  if (gateway?.pid !== undefined && gateway.exitCode === null) {
+    const exited = new Promise<void>((resolve) => gateway!.once('exit', () => resolve()));
+    gateway.kill('SIGTERM');
+    const kill = setTimeout(() => gateway?.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(kill);
+  }
   await new Promise<void>((resolve) => upstream.close(() => resolve()));
 });
 
