@@ -108,7 +108,9 @@ describe('Router with the shared store', () => {
               const slack = refunds
                 .filter((r) => r.target === placement.target.key && r.router !== router && r.at > now - 20_000)
                 .reduce((sum, r) => sum - Math.min(0, r.amount[kind] ?? 0), 0);
-              expect(over).toBeLessThanOrEqual(slack + 1e-6);
+              // + 1: the provider's snapshot floors `remaining` to whole tokens, so a refusal the
+              // router missed by a fraction of a token (float arithmetic in the replay) reads as 1.
+              expect(over).toBeLessThanOrEqual(slack + 1);
             }
             continue;
           }
