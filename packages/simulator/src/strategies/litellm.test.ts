@@ -1,15 +1,7 @@
-import { compileRouterConfig, definePlan, type PlanInput } from '@headroom/plan';
-import type { RoutingInstance, SimRequest, UpstreamResult, World } from '../model';
-import { Random } from '../random';
+import type { RoutingInstance, SimRequest, UpstreamResult } from '../model';
+import { worldOf } from './world.test-helpers';
 import { chatbotPlan } from '../scenarios';
 import { liteLlmRecommendedStrategy, liteLlmStrategy, retryAfterSeconds } from './litellm';
-
-function worldOf(plan: PlanInput, seed = 1): World {
-  const config = compileRouterConfig(definePlan(plan));
-  const family = Object.keys(config.families)[0]!;
-  const targets = config.families[family]!.targets.map((key) => config.targets[key]!);
-  return { config, family, targets, upstreams: new Map(), random: new Random(seed) };
-}
 
 let logical = 0;
 const request = (): SimRequest => ({ logical: logical++, family: 'chatbot', inputTokens: 100, maxTokens: 200, outputTokens: 50 });

@@ -1,18 +1,10 @@
-import { compileRouterConfig, definePlan, type PlanInput } from '@headroom/plan';
-import type { RouteDecision, RoutingInstance, SimRequest, UpstreamResult, World } from '../model';
+import type { RouteDecision, RoutingInstance, SimRequest, UpstreamResult } from '../model';
 import { Random } from '../random';
+import { worldOf } from './world.test-helpers';
 import { azurePlan, chatbotPlan } from '../scenarios';
 import { allStrategies, isPeer, PEER_IDS } from './all';
 import { portkeyLoadbalanceConfig, portkeyNestedFallbackConfig, portkeyNestedFallbackStrategy, walkPortkeyConfig, type PortkeyLeaf } from './portkey';
 import { RoundRobinEjection } from './round-robin';
-
-/** A world of the plan's first family; peers never read the upstreams (only the oracle does). */
-function worldOf(plan: PlanInput, seed = 1): World {
-  const config = compileRouterConfig(definePlan(plan));
-  const family = Object.keys(config.families)[0]!;
-  const targets = config.families[family]!.targets.map((key) => config.targets[key]!);
-  return { config, family, targets, upstreams: new Map(), random: new Random(seed) };
-}
 
 let logical = 0;
 const request = (family = 'chatbot'): SimRequest => ({ logical: logical++, family, inputTokens: 800, maxTokens: 1024, outputTokens: 300 });
